@@ -1,0 +1,198 @@
+/* cgroupfs: cgroup layout detection, container discovery, init-PID lookup
+ * and the readers/parsers of cgroup files.
+ *
+ * Conventions: functions return 0 (or a positive count) on success and
+ * -errno on failure; ret_* out-parameters are written only on success.
+ * Nothing here logs: problems are returned (or flagged in cg_stats.bad) and
+ * the collector decides what to say. */
+#ifndef LXC_CGROUPFS_H
+#define LXC_CGROUPFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum cg_layout {
+	CG_LAYOUT_LEGACY,  /* cgroup v1 only */
+	CG_LAYOUT_HYBRID,  /* v1 controllers plus a v2 tree without controllers */
+	CG_LAYOUT_UNIFIED, /* cgroup v2 only */
+};
+
+/* Where a resource is read from. In LEGACY and HYBRID mode every v1
+ * controller is its own hierarchy (possibly co-mounted, e.g. "cpu,cpuacct");
+ * CG_H_UNIFIED is the v2 tree (the whole thing in UNIFIED mode, the
+ * controller-less tree in HYBRID mode, absent in LEGACY mode). */
+enum cg_hier {
+	CG_H_CPU,
+	CG_H_CPUACCT,
+	CG_H_MEMORY,
+	CG_H_PIDS,
+	CG_H_BLKIO,
+	CG_H_UNIFIED,
+	CG_H_MAX,
+};
+
+/* Metric groups, as named by `[collector] metrics`. */
+enum cg_metric {
+	CG_M_CPU = 1u << 0,
+	CG_M_MEMORY = 1u << 1,
+	CG_M_PIDS = 1u << 2,
+	CG_M_IO = 1u << 3,
+	CG_M_PRESSURE = 1u << 4,
+	CG_M_ALL = 0x1f,
+};
+
+/* Every figure a container can have. Counters are uint64_t; the few that
+ * are fractional are marked (double) and live in cg_stats.v[].d. */
+enum cg_field {
+	CG_CPU_USAGE_NS,
+	CG_CPU_USER_NS,
+	CG_CPU_SYSTEM_NS,
+	CG_CPU_USER_TICKS,   /* USER_HZ ticks, for schema lxd2influx */
+	CG_CPU_SYSTEM_TICKS, /* USER_HZ ticks, for schema lxd2influx */
+	CG_CPU_PERIODS,
+	CG_CPU_THROTTLED_PERIODS,
+	CG_CPU_THROTTLED_NS,
+	CG_CPU_LIMIT_CPUS, /* (double) quota / period; absent when unlimited */
+	CG_MEM_USAGE,
+	CG_MEM_WORKING_SET, /* usage - inactive_file, clamped at 0 */
+	CG_MEM_RSS,
+	CG_MEM_CACHE,
+	CG_MEM_SWAP,
+	CG_MEM_LIMIT, /* absent when unlimited */
+	CG_MEM_OOM_KILLS,
+	CG_MEM_FAILCNT,
+	CG_PIDS_CURRENT,
+	CG_PIDS_LIMIT, /* absent when "max" */
+	CG_IO_READ_BYTES,
+	CG_IO_WRITE_BYTES,
+	CG_IO_READ_OPS,
+	CG_IO_WRITE_OPS,
+	/* pressure: resource r (enum cg_psi) at CG_PSI_BASE + 4*r + k */
+	CG_PSI_BASE,
+	CG_FIELD_MAX = CG_PSI_BASE + 12,
+};
+
+enum cg_psi { CG_PSI_CPU, CG_PSI_MEMORY, CG_PSI_IO, CG_PSI_MAX };
+enum cg_psi_key {
+	CG_PSI_SOME_AVG10,    /* (double) percent */
+	CG_PSI_SOME_TOTAL_US, /* microseconds */
+	CG_PSI_FULL_AVG10,    /* (double) */
+	CG_PSI_FULL_TOTAL_US,
+};
+#define CG_PSI_FIELD(res, key) ((enum cg_field)(CG_PSI_BASE + 4 * (res) + (key)))
+
+struct cg_stats {
+	uint64_t present; /* bit f set: v[f] holds a value */
+	uint64_t bad;     /* bit f set: source existed but held garbage */
+	union {
+		uint64_t u;
+		double d;
+	} v[CG_FIELD_MAX];
+};
+
+static inline bool cg_has(const struct cg_stats *s, enum cg_field f)
+{
+	return (s->present >> f) & 1;
+}
+
+/* Field metadata, e.g. for debug messages: "memory.stat" etc. */
+bool cg_field_is_double(enum cg_field f);
+const char *cg_field_name(enum cg_field f);
+const char *cg_psi_name(enum cg_psi r); /* "cpu", "memory", "io" */
+const char *cg_layout_name(enum cg_layout l);
+
+/* ---- layout ---- */
+
+struct cg_root; /* opaque: layout plus one directory fd per hierarchy */
+
+/* Detect the layout from PROC_ROOT/self/mountinfo (cgroup mounts under
+ * CGROUP_ROOT), falling back to probing CGROUP_ROOT's directories (for
+ * fixture trees and bind-mounted host trees). -ENOENT when no hierarchy is
+ * found. */
+int cg_root_open(const char *cgroup_root, const char *proc_root, struct cg_root **ret);
+void cg_root_free(struct cg_root *r);
+enum cg_layout cg_root_layout(const struct cg_root *r);
+/* Directory fd of a hierarchy, or -1 when absent. */
+int cg_root_fd(const struct cg_root *r, enum cg_hier h);
+const char *cg_root_proc(const struct cg_root *r);
+
+/* Pure: parse one mountinfo buffer; fills which hierarchy lives at which
+ * path relative to cgroup_root (malloc'd strings; NULL = absent). Returns
+ * the number of hierarchies found. */
+int cg_mountinfo_parse(const char *buf, size_t len, const char *cgroup_root,
+		       char *ret_paths[CG_H_MAX]);
+
+/* ---- discovery ---- */
+
+struct cg_found {
+	char *name;    /* container name as the host knows it (project prefix removed) */
+	char *project; /* LXD project, NULL for the default project */
+	char *relpath; /* container's top cgroup, relative to each hierarchy root */
+};
+
+/* Walk the hierarchies (bounded depth) for container cgroups following the
+ * rules of SPEC.md "Discovery". The list is sorted by relpath and
+ * de-duplicated. */
+int cg_discover(struct cg_root *r, struct cg_found **ret_list, size_t *ret_n);
+void cg_found_free(struct cg_found *list, size_t n);
+
+/* Pure: classify one directory name at a given place. parent_kind says
+ * whether the parent directory was "lxc" or "lxc.payload". Returns 1 and
+ * fills ret_name/ret_project (malloc'd) when NAME is a container, 0 when it
+ * is not (descend), -EPERM when it must be neither reported nor descended
+ * into (monitor, pivot). */
+enum cg_parent { CG_PARENT_OTHER, CG_PARENT_LXC, CG_PARENT_PAYLOAD };
+int cg_classify(const char *dirname, enum cg_parent parent, char **ret_name, char **ret_project);
+
+/* ---- init PID ---- */
+
+/* Among the processes in relpath's subtree, the one whose last NSpid field
+ * is 1. ret_starttime: field 22 of /proc/PID/stat (clock ticks since boot),
+ * to recognise a reused PID. -ESRCH when there is none. */
+int cg_find_init(struct cg_root *r, const char *relpath, pid_t *ret_pid, uint64_t *ret_starttime);
+
+/* Pure: last field of the NSpid: line of a /proc/PID/status buffer. */
+int cg_parse_nspid(const char *buf, size_t len, pid_t *ret_last);
+/* Pure: field 22 (starttime) of a /proc/PID/stat buffer (comm may hold
+ * spaces and parentheses). */
+int cg_parse_starttime(const char *buf, size_t len, uint64_t *ret);
+
+/* ---- reading ---- */
+
+struct cg_container; /* the open files of one container */
+
+/* Open the files for the metric groups in `metrics` (enum cg_metric bits).
+ * Files that do not exist are remembered as absent; -ENOENT when the
+ * container's cgroup itself is gone. */
+int cg_container_open(struct cg_root *r, const char *relpath, unsigned metrics,
+		      struct cg_container **ret);
+/* Re-read every open file (pread at offset 0). -ENOENT when the cgroup
+ * vanished (the caller drops the container). */
+int cg_container_read(struct cg_container *c, struct cg_stats *ret);
+void cg_container_free(struct cg_container *c);
+/* Number of files held open (for fd accounting). */
+size_t cg_container_nfiles(const struct cg_container *c);
+
+/* ---- pure parsers (no I/O), exposed for tests and fuzzing ---- */
+
+/* A single unsigned decimal number, surrounding white space allowed.
+ * "max" gives -ERANGE (unlimited); garbage -EINVAL. */
+int cg_parse_u64(const char *buf, size_t len, uint64_t *ret);
+/* "key value" lines (cpu.stat, memory.stat, memory.events, oom_control):
+ * value of KEY; -ENOENT when missing; -EINVAL when garbage. */
+int cg_parse_keyed(const char *buf, size_t len, const char *key, uint64_t *ret);
+/* v2 cpu.max "QUOTA PERIOD" / "max PERIOD": -ERANGE when unlimited. */
+int cg_parse_cpu_max(const char *buf, size_t len, double *ret_cpus);
+/* v2 io.stat: sums over devices of rbytes, wbytes, rios, wios. */
+int cg_parse_io_stat(const char *buf, size_t len, uint64_t ret[4]);
+/* v1 blkio.throttle.io_service_bytes(_recursive) / io_serviced: sums of
+ * the Read and Write lines over devices. */
+int cg_parse_blkio(const char *buf, size_t len, uint64_t *ret_read, uint64_t *ret_write);
+/* PSI file: some/full avg10 and total. A "full" line may be missing (cpu on
+ * older kernels); ret_have_full tells. */
+int cg_parse_psi(const char *buf, size_t len, double *ret_some_avg10, uint64_t *ret_some_total,
+		 double *ret_full_avg10, uint64_t *ret_full_total, bool *ret_have_full);
+
+#endif

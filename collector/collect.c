@@ -1,0 +1,388 @@
+/* collect: the container table and one collection cycle.
+ *
+ * The table is kept sorted by cgroup path. Each cycle discovery yields the
+ * current list (also sorted); a merge opens what is new and closes what
+ * vanished, so a container's open cgroup files, init-PID handle and
+ * netlink socket live exactly as long as the container. */
+#include "collector/collect.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroupfs/cgroupfs.h"
+#include "collector/log.h"
+#include "collector/net.h"
+#include "collector/schema.h"
+
+struct ct {
+	char *relpath;
+	char *name;
+	char *project;
+	bool writable; /* name and project can be written as tags */
+	bool reported_missing_init;
+	bool reported_net_error;
+	struct cg_container *cg;
+	/* network: the init process, its /proc/PID/stat kept open so a dead
+	 * or reused PID shows at once (reads fail with ESRCH) */
+	pid_t init_pid;
+	uint64_t init_starttime;
+	int init_stat_fd;
+	bool no_net; /* shares the host's namespace, or no init: no net points */
+	struct net_ct *net;
+};
+
+struct collector {
+	const struct config *cfg;
+	struct cg_root *root;
+	struct net *net; /* NULL: network metrics off */
+	struct ct *cts;
+	size_t n, cap;
+	unsigned cg_metrics;
+};
+
+static int64_t now_us(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void ct_clear(struct ct *c)
+{
+	if (c->cg)
+		cg_container_free(c->cg);
+	if (c->net)
+		net_ct_free(c->net);
+	if (c->init_stat_fd >= 0)
+		close(c->init_stat_fd);
+	free(c->relpath);
+	free(c->name);
+	free(c->project);
+	memset(c, 0, sizeof(*c));
+	c->init_stat_fd = -1;
+}
+
+int collector_new(const struct config *cfg, struct netns_helper *helper, struct collector **ret)
+{
+	struct collector *c;
+	int r;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->cfg = cfg;
+	/* enum cfg_metric shares its low bits with enum cg_metric */
+	c->cg_metrics = cfg->metrics & CG_M_ALL;
+	r = cg_root_open(cfg->cgroup_root, cfg->proc_root, &c->root);
+	if (r < 0) {
+		log_error("no cgroup hierarchy found under %s: %s", cfg->cgroup_root, strerror(-r));
+		free(c);
+		return r;
+	}
+	log_info("cgroup layout %s under %s", cg_layout_name(cg_root_layout(c->root)),
+		 cfg->cgroup_root);
+	if (helper && (cfg->metrics & CFG_M_NET)) {
+		r = net_new(helper, cfg, &c->net);
+		if (r < 0) {
+			log_error("network statistics unavailable: %s", strerror(-r));
+			cg_root_free(c->root);
+			free(c);
+			return r;
+		}
+	}
+	*ret = c;
+	return 0;
+}
+
+void collector_free(struct collector *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		ct_clear(&c->cts[i]);
+	free(c->cts);
+	if (c->net)
+		net_free(c->net);
+	cg_root_free(c->root);
+	free(c);
+}
+
+static bool wanted(const struct config *cfg, const char *name)
+{
+	if (!strv_match(&cfg->include, name))
+		return false;
+	return !strv_match(&cfg->exclude, name);
+}
+
+/* Can VALUE be written as a tag? lp_name_ok() is not all: InfluxDB 1.x
+ * cannot store some backslash endings at all, which lp_tag() refuses. */
+static bool tag_ok(const char *key, const char *value)
+{
+	struct lp_buf b;
+	bool ok;
+
+	lp_buf_init(&b);
+	ok = lp_begin(&b, "m") >= 0 && lp_tag(&b, key, value) >= 0;
+	lp_buf_free(&b);
+	return ok;
+}
+
+/* Fill a new table slot from a discovered cgroup; false if it is skipped
+ * for good (its cgroup vanished already). */
+static bool ct_init(struct collector *col, struct ct *c, struct cg_found *f)
+{
+	char esc[512];
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	c->init_stat_fd = -1;
+	c->relpath = f->relpath;
+	c->name = f->name;
+	c->project = f->project;
+	f->relpath = f->name = f->project = NULL;
+
+	c->writable = tag_ok("container", c->name) && (!c->project || tag_ok("project", c->project));
+	if (!c->writable) {
+		/* logged once: the slot stays in the table, silent, until the
+		 * cgroup goes away */
+		log_warning("container cgroup %s: name cannot be written as line protocol, skipping",
+			    log_escape(c->relpath, esc, sizeof(esc)));
+		return true;
+	}
+	r = cg_container_open(col->root, c->relpath, col->cg_metrics, &c->cg);
+	if (r < 0) {
+		log_debug("container %s: cannot open cgroup files: %s, skipping", c->name,
+			  strerror(-r));
+		return false;
+	}
+	log_debug("container %s: found at %s", c->name, c->relpath);
+	return true;
+}
+
+/* Merge the sorted discovery list into the sorted table. */
+static int collector_sync(struct collector *col, struct cg_found *found, size_t nfound)
+{
+	struct ct *next;
+	size_t i = 0, j = 0, k = 0;
+
+	next = calloc(nfound ? nfound : 1, sizeof(*next));
+	if (!next)
+		return -ENOMEM;
+	while (i < col->n || j < nfound) {
+		int cmp;
+
+		if (j < nfound && !wanted(col->cfg, found[j].name)) {
+			j++;
+			continue;
+		}
+		if (i >= col->n)
+			cmp = 1;
+		else if (j >= nfound)
+			cmp = -1;
+		else
+			cmp = strcmp(col->cts[i].relpath, found[j].relpath);
+		if (cmp < 0) { /* vanished */
+			log_debug("container %s: gone", col->cts[i].name);
+			ct_clear(&col->cts[i++]);
+		} else if (cmp == 0) { /* still there */
+			next[k++] = col->cts[i];
+			col->cts[i].init_stat_fd = -1;
+			i++, j++;
+		} else { /* new */
+			if (ct_init(col, &next[k], &found[j]))
+				k++;
+			else
+				ct_clear(&next[k]);
+			j++;
+		}
+	}
+	free(col->cts);
+	col->cts = next;
+	col->n = k;
+	col->cap = nfound;
+	return 0;
+}
+
+static int read_starttime(int fd, uint64_t *ret)
+{
+	char buf[1024];
+	ssize_t n;
+
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n < 0)
+		return -errno;
+	return cg_parse_starttime(buf, (size_t)n, ret);
+}
+
+/* Is the init process we know still the container's init? If not, find it
+ * again and bring the container's socket up to date. */
+static void ct_sync_net(struct collector *col, struct ct *c)
+{
+	char path[64];
+	uint64_t st;
+	pid_t pid;
+	int r, fd;
+
+	if (c->init_stat_fd >= 0 && read_starttime(c->init_stat_fd, &st) >= 0 &&
+	    st == c->init_starttime)
+		return;
+	if (c->init_stat_fd >= 0) {
+		close(c->init_stat_fd);
+		c->init_stat_fd = -1;
+	}
+	c->no_net = true;
+	r = cg_find_init(col->root, c->relpath, &pid, &st);
+	if (r < 0) {
+		if (!c->reported_missing_init)
+			log_info("container %s: no init process found (%s), reporting it without network",
+				 c->name, strerror(-r));
+		c->reported_missing_init = true;
+		return;
+	}
+	c->reported_missing_init = false;
+	snprintf(path, sizeof(path), "%s/%d/stat", col->cfg->proc_root, (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	c->init_pid = pid;
+	c->init_starttime = st;
+	c->init_stat_fd = fd;
+	r = net_ct_sync(col->net, &c->net, pid, st);
+	if (r == -EXDEV) {
+		log_info("container %s: shares the host's network namespace, no network points",
+			 c->name);
+		return;
+	}
+	if (r < 0) {
+		/* -ESRCH: the init died since we found it, a restart in
+		 * progress; anything else is worth one warning */
+		if (r == -ESRCH || c->reported_net_error)
+			log_debug("container %s: cannot open its network namespace: %s, skipping network",
+				  c->name, strerror(-r));
+		else
+			log_warning("container %s: cannot open its network namespace: %s, skipping network",
+				    c->name, strerror(-r));
+		c->reported_net_error = r != -ESRCH;
+		/* try again next cycle */
+		close(c->init_stat_fd);
+		c->init_stat_fd = -1;
+		return;
+	}
+	c->reported_net_error = false;
+	log_debug("container %s: init pid %d, network socket ready", c->name, (int)pid);
+	c->no_net = false;
+}
+
+static void log_bad_fields(const struct ct *c, const struct cg_stats *s)
+{
+	if (!s->bad || log_get_level() < LOG_DEBUG)
+		return;
+	for (int f = 0; f < CG_FIELD_MAX; f++)
+		if ((s->bad >> f) & 1)
+			log_debug("container %s: %s: unreadable value, field omitted", c->name,
+				  cg_field_name((enum cg_field)f));
+}
+
+int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
+		    struct cycle_stats *ret)
+{
+	struct cg_found *found = NULL;
+	struct cycle_stats st = { 0 };
+	size_t nfound = 0;
+	int64_t t0 = now_us(CLOCK_MONOTONIC);
+	int r;
+
+	r = cg_discover(col->root, &found, &nfound);
+	if (r < 0) {
+		log_warning("container discovery failed: %s", strerror(-r));
+		nfound = 0;
+	}
+	r = collector_sync(col, found, nfound);
+	cg_found_free(found, nfound);
+	if (r < 0)
+		return r;
+
+	if (col->net) {
+		r = net_cycle_begin(col->net);
+		if (r < 0)
+			log_warning("host link dump failed: %s, host_interface tags left out",
+				    strerror(-r));
+	}
+
+	for (size_t i = 0; i < col->n; i++) {
+		struct ct *c = &col->cts[i];
+		struct cg_stats s;
+		struct ct_ident id = { col->cfg->hostname, c->name, c->project };
+		int n;
+
+		if (!c->writable || !c->cg)
+			continue;
+		r = cg_container_read(c->cg, &s);
+		if (r == -ENOENT) { /* vanished since discovery: gone next cycle */
+			log_debug("container %s: cgroup vanished, skipping", c->name);
+			continue;
+		}
+		if (r < 0) {
+			log_warning("container %s: reading cgroup failed: %s, skipping", c->name,
+				    strerror(-r));
+			continue;
+		}
+		log_bad_fields(c, &s);
+		n = schema_write_cgroup(out, col->cfg->schema, &id, &s, ts_ns);
+		if (n < 0)
+			return n;
+		st.points += (uint64_t)n;
+		st.containers++;
+
+		if (!col->net)
+			continue;
+		ct_sync_net(col, c);
+		if (c->no_net || !c->net)
+			continue;
+		n = net_ct_write(col->net, c->net, &id, ts_ns, out);
+		if (n < 0) {
+			log_warning("container %s: link dump failed: %s, skipping network", c->name,
+				    strerror(-n));
+			continue;
+		}
+		st.points += (uint64_t)n;
+	}
+	st.cycle_us = (uint64_t)(now_us(CLOCK_MONOTONIC) - t0);
+	*ret = st;
+	return 0;
+}
+
+int collector_write_self(struct collector *col, int64_t ts_ns, const struct cycle_stats *st,
+			 uint64_t spool_bytes, uint64_t dropped_points, uint64_t write_errors,
+			 struct lp_buf *out)
+{
+	int r;
+
+	r = lp_begin(out, "lxcollectd");
+	if (r >= 0)
+		r = lp_tag(out, "host", col->cfg->hostname);
+	if (r >= 0)
+		r = lp_field_u64(out, "containers", st->containers);
+	if (r >= 0)
+		r = lp_field_u64(out, "points", st->points + 1);
+	if (r >= 0)
+		r = lp_field_u64(out, "cycle_us", st->cycle_us);
+	if (r >= 0 && spool_bytes != UINT64_MAX)
+		r = lp_field_u64(out, "spool_bytes", spool_bytes);
+	if (r >= 0 && dropped_points != UINT64_MAX)
+		r = lp_field_u64(out, "dropped_points", dropped_points);
+	if (r >= 0 && write_errors != UINT64_MAX)
+		r = lp_field_u64(out, "write_errors", write_errors);
+	if (r < 0) {
+		lp_abort(out);
+		return r;
+	}
+	return lp_end(out, ts_ns);
+}

@@ -1,0 +1,32 @@
+/* collect: the container table and one collection cycle: discovery,
+ * cgroup reads, network dumps, encoding. Logs per-container problems once
+ * (", skipping"). */
+#ifndef LXC_COLLECT_H
+#define LXC_COLLECT_H
+
+#include <stdint.h>
+
+#include "collector/config.h"
+#include "collector/lp.h"
+
+struct netns_helper;
+struct collector;
+
+struct cycle_stats {
+	uint64_t containers; /* containers reported this cycle */
+	uint64_t points;     /* points encoded, the self-measurement included */
+	uint64_t cycle_us;   /* wall time of the collection */
+};
+
+/* cfg and helper must outlive the collector; helper may be NULL (no net). */
+int collector_new(const struct config *cfg, struct netns_helper *helper, struct collector **ret);
+void collector_free(struct collector *c);
+/* Collect once, appending every point (stamped ts_ns) to out. */
+int collector_cycle(struct collector *c, int64_t ts_ns, struct lp_buf *out, struct cycle_stats *ret);
+/* Append the daemon's own health point. Fields given as UINT64_MAX are
+ * left out (their source does not exist in this run). */
+int collector_write_self(struct collector *c, int64_t ts_ns, const struct cycle_stats *st,
+			 uint64_t spool_bytes, uint64_t dropped_points, uint64_t write_errors,
+			 struct lp_buf *out);
+
+#endif

@@ -1,0 +1,122 @@
+/* config: the only user of iniparser. Yields an immutable struct config.
+ * Every problem is reported as "FILE:SECTION.KEY: message". */
+#ifndef LXC_CONFIG_H
+#define LXC_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CFG_DEFAULT_PATH "/etc/lxcollectd/lxcollectd.ini"
+
+/* metric groups; the cgroup ones equal enum cg_metric's bits */
+enum cfg_metric {
+	CFG_M_CPU = 1u << 0,
+	CFG_M_MEMORY = 1u << 1,
+	CFG_M_PIDS = 1u << 2,
+	CFG_M_IO = 1u << 3,
+	CFG_M_PRESSURE = 1u << 4,
+	CFG_M_NET = 1u << 5,
+	CFG_M_ALL = 0x3f,
+};
+
+enum cfg_schema { CFG_SCHEMA_DEFAULT, CFG_SCHEMA_LXD2INFLUX };
+enum cfg_api { CFG_API_V1, CFG_API_V2 };
+
+struct strv {
+	char **v; /* NULL-terminated when n > 0; NULL when empty */
+	size_t n;
+};
+
+struct config {
+	char *path; /* file it came from, NULL for built-in defaults */
+
+	/* [collector] */
+	uint64_t interval_ms; /* whole seconds, >= 1000 */
+	char *hostname;       /* never NULL: gethostname() when unset */
+	char *cgroup_root;
+	char *proc_root;
+	struct strv include;
+	struct strv exclude;
+	struct strv interfaces_exclude;
+	unsigned metrics; /* enum cfg_metric bits */
+	enum cfg_schema schema;
+	char *user; /* NULL: stay root without capabilities */
+
+	/* [influxdb] */
+	char *url;
+	enum cfg_api api;
+	char *database;
+	char *retention_policy;
+	char *username;
+	char *password; /* contents of password_file, trailing newline removed */
+	char *password_file;
+	char *org;
+	char *bucket;
+	char *token; /* contents of token_file */
+	char *token_file;
+	bool gzip;
+	uint64_t timeout_ms;
+	char *ca_file;
+	bool tls_verify;
+
+	/* [spool] */
+	char *spool_dir;
+	uint64_t spool_max_size;
+
+	/* [log] */
+	int log_level; /* syslog priority: LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG */
+};
+
+/* Problems found while loading: errors make the configuration unusable,
+ * warnings do not (e.g. a world-readable secret file). Each entry is a
+ * complete message "FILE:SECTION.KEY: message". */
+struct cfg_report {
+	struct strv errors;
+	struct strv warnings;
+};
+
+/* Load PATH (NULL: CFG_DEFAULT_PATH). When must_exist is false and PATH
+ * does not exist, the built-in defaults are used (c->path NULL). Returns 0
+ * with *ret set when there are no errors; -EINVAL (report->errors filled)
+ * otherwise; -ENOMEM. *report is (re)initialised here and holds warnings
+ * in either case; free it with cfg_report_free(). report may be NULL.
+ * Messages are "FILE:SECTION.KEY: message"; problems of the whole file
+ * are "FILE: message", of a whole section "FILE:SECTION: message". */
+int cfg_load(const char *path, bool must_exist, struct config **ret, struct cfg_report *report);
+void cfg_free(struct config *c);
+void cfg_report_free(struct cfg_report *r);
+
+/* Value parsers, pure, exposed for tests and fuzzing. */
+/* 10 (seconds), 10s, 500ms, 2m, 1h: digits and one unit, nothing else.
+ * -EINVAL for junk or a sign, -ERANGE on overflow. */
+int cfg_parse_duration_ms(const char *s, uint64_t *ret);
+/* 1048576, 64KiB, 256MiB, 1GiB, TiB; K/M/G/T are binary too; B allowed;
+ * "KB"/"MB" (ambiguous), signs, spaces, fractions and overflow are not. */
+int cfg_parse_size(const char *s, uint64_t *ret);
+int cfg_parse_bool(const char *s, bool *ret); /* true/false yes/no on/off 1/0, any case */
+int cfg_parse_list(const char *s, struct strv *ret); /* comma-separated, trimmed, empty items dropped */
+void strv_free(struct strv *v);
+/* Append S, taking ownership (freed on failure; NULL S means -ENOMEM). */
+int strv_push(struct strv *v, char *s);
+/* An http:// or https:// URL with a host and no spaces or controls. */
+bool cfg_url_ok(const char *u);
+
+/* Lines iniparser accepts silently: a key given twice in one section
+ * (sections may repeat), and a key before any section (sec ""). Calls
+ * report() for each, with the lowercased names. 0 or -ENOMEM. */
+int cfg_scan_keys(FILE *f, void (*report)(void *u, const char *sec, const char *key, unsigned line),
+		  void *u);
+
+/* Read a secret file: one non-empty line, one trailing newline removed.
+ * On success *ret (malloc'd) and *ret_mode (permission bits) are set.
+ * -errno of open/read, -EINVAL not a regular file, -EFBIG larger than
+ * CFG_SECRET_MAX, -EBADMSG empty or more than one line, -ENOMEM. */
+#define CFG_SECRET_MAX 4096
+int cfg_read_secret(const char *path, char **ret, unsigned *ret_mode);
+
+/* fnmatch(3) against every pattern of V. */
+bool strv_match(const struct strv *v, const char *name);
+
+#endif

@@ -1,0 +1,300 @@
+/* config_value: what cfg_load() needs besides iniparser: the value
+ * parsers (durations, sizes, booleans, lists, URLs), the string-vector
+ * helpers, the duplicate-key scan and the secret-file reader. Only the
+ * last two do I/O; fuzz and unit tests call the rest directly. */
+#include "collector/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Leading decimal digits of s into *ret; no sign, no space, no overflow. */
+static int parse_u64_prefix(const char *s, uint64_t *ret, const char **end)
+{
+	unsigned long long v;
+	char *e;
+
+	if (!s || !isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &e, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	*ret = v;
+	*end = e;
+	return 0;
+}
+
+static int mul_u64(uint64_t a, uint64_t b, uint64_t *ret)
+{
+	if (b && a > UINT64_MAX / b)
+		return -ERANGE;
+	*ret = a * b;
+	return 0;
+}
+
+int cfg_parse_duration_ms(const char *s, uint64_t *ret)
+{
+	static const struct {
+		const char *unit;
+		uint64_t ms;
+	} units[] = { { "", 1000 }, { "s", 1000 }, { "ms", 1 }, { "m", 60000 }, { "h", 3600000 } };
+	const char *end;
+	uint64_t v;
+	int r;
+
+	r = parse_u64_prefix(s, &v, &end);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(end, units[i].unit))
+			return mul_u64(v, units[i].ms, ret);
+	return -EINVAL;
+}
+
+int cfg_parse_size(const char *s, uint64_t *ret)
+{
+	/* K, M, G, T are binary too, as in systemd; "KB"/"MB" are refused
+	 * because half the world reads them as powers of ten. */
+	static const struct {
+		const char *unit;
+		unsigned shift;
+	} units[] = { { "", 0 },     { "B", 0 },     { "K", 10 },    { "KiB", 10 }, { "M", 20 },
+		      { "MiB", 20 }, { "G", 30 },    { "GiB", 30 }, { "T", 40 },   { "TiB", 40 } };
+	const char *end;
+	uint64_t v;
+	int r;
+
+	r = parse_u64_prefix(s, &v, &end);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(end, units[i].unit))
+			return mul_u64(v, UINT64_C(1) << units[i].shift, ret);
+	return -EINVAL;
+}
+
+int cfg_parse_bool(const char *s, bool *ret)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0" };
+
+	if (!s)
+		return -EINVAL;
+	for (size_t i = 0; i < 4; i++) {
+		if (!strcasecmp(s, yes[i])) {
+			*ret = true;
+			return 0;
+		}
+		if (!strcasecmp(s, no[i])) {
+			*ret = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int strv_push(struct strv *v, char *s)
+{
+	char **p;
+
+	if (!s)
+		return -ENOMEM;
+	p = realloc(v->v, (v->n + 2) * sizeof(*p));
+	if (!p) {
+		free(s);
+		return -ENOMEM;
+	}
+	p[v->n++] = s;
+	p[v->n] = NULL;
+	v->v = p;
+	return 0;
+}
+
+int cfg_parse_list(const char *s, struct strv *ret)
+{
+	struct strv v = { NULL, 0 };
+	const char *p = s ? s : "";
+
+	for (;;) {
+		const char *comma = strchrnul(p, ',');
+		const char *a = p, *b = comma;
+
+		while (a < b && isspace((unsigned char)*a))
+			a++;
+		while (b > a && isspace((unsigned char)b[-1]))
+			b--;
+		if (b > a && strv_push(&v, strndup(a, (size_t)(b - a))) < 0) {
+			strv_free(&v);
+			return -ENOMEM;
+		}
+		if (!*comma)
+			break;
+		p = comma + 1;
+	}
+	*ret = v;
+	return 0;
+}
+
+void strv_free(struct strv *v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < v->n; i++)
+		free(v->v[i]);
+	free(v->v);
+	v->v = NULL;
+	v->n = 0;
+}
+
+bool strv_match(const struct strv *v, const char *name)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (fnmatch(v->v[i], name, 0) == 0)
+			return true;
+	return false;
+}
+
+bool cfg_url_ok(const char *u)
+{
+	const char *host;
+
+	if (!strncasecmp(u, "http://", 7))
+		host = u + 7;
+	else if (!strncasecmp(u, "https://", 8))
+		host = u + 8;
+	else
+		return false;
+	if (!*host || *host == '/' || *host == ':')
+		return false;
+	for (const char *p = u; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return false;
+	return true;
+}
+
+/* Mirrors iniparser's line rules: comments start with ';' or '#', a
+ * trailing backslash continues the line, names are lowercased. */
+int cfg_scan_keys(FILE *f, void (*report)(void *u, const char *sec, const char *key, unsigned line),
+		  void *u)
+{
+	struct strv seen = { NULL, 0 };
+	char *line = NULL, sec[128] = "";
+	size_t cap = 0;
+	unsigned lineno = 0;
+	bool cont = false;
+	ssize_t len;
+	int r = 0;
+
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		char *p = line, *e = line + len, *eq;
+		bool was_cont = cont;
+
+		lineno++;
+		while (e > p && isspace((unsigned char)e[-1]))
+			*--e = '\0';
+		cont = e > p && e[-1] == '\\';
+		if (was_cont)
+			continue;
+		while (isspace((unsigned char)*p))
+			p++;
+		if (!*p || *p == ';' || *p == '#')
+			continue;
+		if (*p == '[') {
+			char *close = strchr(p, ']');
+			size_t n;
+
+			p++;
+			if (!close)
+				continue; /* iniparser reports it */
+			while (p < close && isspace((unsigned char)*p))
+				p++;
+			while (close > p && isspace((unsigned char)close[-1]))
+				close--;
+			n = (size_t)(close - p) < sizeof(sec) - 1 ? (size_t)(close - p) : sizeof(sec) - 1;
+			for (size_t i = 0; i < n; i++)
+				sec[i] = (char)tolower((unsigned char)p[i]);
+			sec[n] = '\0';
+			continue;
+		}
+		eq = strchr(p, '=');
+		if (!eq)
+			continue;
+		while (eq > p && isspace((unsigned char)eq[-1]))
+			eq--;
+		*eq = '\0';
+		for (char *q = p; *q; q++)
+			*q = (char)tolower((unsigned char)*q);
+		if (!*sec) {
+			report(u, sec, p, lineno);
+			continue;
+		}
+		char *id = NULL;
+		if (asprintf(&id, "%s.%s", sec, p) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+		bool dup = false;
+		for (size_t i = 0; i < seen.n && !dup; i++)
+			dup = !strcmp(seen.v[i], id);
+		if (dup) {
+			report(u, sec, p, lineno);
+			free(id);
+		} else if (strv_push(&seen, id) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+	}
+	free(line);
+	strv_free(&seen);
+	return r;
+}
+
+int cfg_read_secret(const char *path, char **ret, unsigned *ret_mode)
+{
+	char buf[CFG_SECRET_MAX + 2];
+	struct stat st;
+	ssize_t n;
+	int fd, r = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		r = -EINVAL;
+		goto out;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (n > CFG_SECRET_MAX) {
+		r = -EFBIG;
+		goto out;
+	}
+	buf[n] = '\0';
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	/* it goes into an HTTP header: no line breaks, no NULs */
+	if (n == 0 || strlen(buf) != (size_t)n || strpbrk(buf, "\r\n")) {
+		r = -EBADMSG;
+		goto out;
+	}
+	*ret = strdup(buf);
+	if (!*ret)
+		r = -ENOMEM;
+	else
+		*ret_mode = (unsigned)(st.st_mode & 07777);
+out:
+	explicit_bzero(buf, sizeof(buf));
+	close(fd);
+	return r;
+}

@@ -1,0 +1,29 @@
+/* log: the daemon's messages, on stderr. Under systemd (JOURNAL_STREAM set)
+ * each line starts with a "<N>" syslog priority prefix, which journald
+ * turns into the message's priority; otherwise a local timestamp and the
+ * level name lead. Only collector/ logs; libraries return errors. */
+#ifndef LXC_LOG_H
+#define LXC_LOG_H
+
+#include <stddef.h>
+#include <syslog.h>
+
+void log_init(int max_level); /* LOG_ERR .. LOG_DEBUG */
+void log_set_level(int max_level);
+int log_get_level(void);
+void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define log_error(...) log_msg(LOG_ERR, __VA_ARGS__)
+#define log_warning(...) log_msg(LOG_WARNING, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define log_debug(...)                                          \
+	do {                                                    \
+		if (log_get_level() >= LOG_DEBUG)               \
+			log_msg(LOG_DEBUG, __VA_ARGS__);        \
+	} while (0)
+
+/* Copy NAME into BUF with anything unprintable shown as \xNN, so a
+ * hostile name can be named in a log line without corrupting it. */
+const char *log_escape(const char *name, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,226 @@
+/* net: container_net points from sockets bound inside each container's
+ * network namespace. The host-side dump (once per cycle) maps a veth's
+ * IFLA_LINK (the peer's ifindex in the host namespace) to the host-side
+ * interface name. */
+#include "collector/net.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "collector/log.h"
+#include "netns/netns.h"
+
+struct host_if {
+	int ifindex;
+	char name[16];
+};
+
+struct net {
+	struct netns_helper *helper;
+	const struct config *cfg;
+	struct netns_sock *host;
+	struct host_if *hosts; /* sorted by ifindex */
+	size_t nhosts, hosts_cap;
+	bool host_ok;
+};
+
+struct net_ct {
+	struct netns_sock *sock;
+	uint64_t ino;
+	char warned[16]; /* last interface name warned about */
+};
+
+int net_new(struct netns_helper *helper, const struct config *cfg, struct net **ret)
+{
+	struct net *n;
+	int r;
+
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	n->helper = helper;
+	n->cfg = cfg;
+	r = netns_sock_host(&n->host);
+	if (r < 0) {
+		free(n);
+		return r;
+	}
+	*ret = n;
+	return 0;
+}
+
+void net_free(struct net *n)
+{
+	if (!n)
+		return;
+	netns_sock_free(n->host);
+	free(n->hosts);
+	free(n);
+}
+
+static int host_cmp(const void *a, const void *b)
+{
+	const struct host_if *x = a, *y = b;
+
+	return (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
+}
+
+int net_cycle_begin(struct net *n)
+{
+	const struct netns_link *links;
+	size_t nl;
+	int r;
+
+	n->host_ok = false;
+	r = netns_sock_links(n->host, &links, &nl);
+	if (r == -EAGAIN) /* interrupted dump: links changed under us, once more */
+		r = netns_sock_links(n->host, &links, &nl);
+	if (r < 0)
+		return r;
+	if (nl > n->hosts_cap) {
+		struct host_if *h = realloc(n->hosts, nl * sizeof(*h));
+
+		if (!h)
+			return -ENOMEM;
+		n->hosts = h;
+		n->hosts_cap = nl;
+	}
+	for (size_t i = 0; i < nl; i++) {
+		n->hosts[i].ifindex = links[i].ifindex;
+		memcpy(n->hosts[i].name, links[i].name, sizeof(n->hosts[i].name));
+		n->hosts[i].name[sizeof(n->hosts[i].name) - 1] = '\0';
+	}
+	n->nhosts = nl;
+	qsort(n->hosts, n->nhosts, sizeof(*n->hosts), host_cmp);
+	n->host_ok = true;
+	return 0;
+}
+
+static const char *host_name(const struct net *n, int ifindex)
+{
+	struct host_if key = { .ifindex = ifindex };
+	const struct host_if *h;
+
+	if (!n->host_ok || ifindex <= 0)
+		return NULL;
+	h = bsearch(&key, n->hosts, n->nhosts, sizeof(*n->hosts), host_cmp);
+	return h ? h->name : NULL;
+}
+
+int net_ct_sync(struct net *n, struct net_ct **slot, pid_t pid, uint64_t starttime)
+{
+	struct net_ct *c = *slot;
+	uint64_t ino;
+	int fd, r;
+
+	r = netns_helper_open(n->helper, pid, starttime, &fd, &ino);
+	if (r < 0)
+		return r;
+	if (c && c->ino == ino) {
+		/* same namespace (the init was found again): keep the socket */
+		close(fd);
+		return 0;
+	}
+	if (!c) {
+		c = calloc(1, sizeof(*c));
+		if (!c) {
+			close(fd);
+			return -ENOMEM;
+		}
+	} else {
+		netns_sock_free(c->sock);
+		c->sock = NULL;
+	}
+	r = netns_sock_adopt(fd, &c->sock);
+	if (r < 0) {
+		free(c);
+		*slot = NULL;
+		return r;
+	}
+	c->ino = ino;
+	*slot = c;
+	return 0;
+}
+
+void net_ct_free(struct net_ct *c)
+{
+	if (!c)
+		return;
+	netns_sock_free(c->sock);
+	free(c);
+}
+
+static int write_link(struct net *n, const struct netns_link *l, const struct ct_ident *id,
+		      int64_t ts_ns, struct lp_buf *b)
+{
+	const char *peer = l->veth ? host_name(n, l->link_ifindex) : NULL;
+	bool lxd2influx = n->cfg->schema == CFG_SCHEMA_LXD2INFLUX;
+	int r;
+
+	r = schema_begin(b, lxd2influx ? "network" : "container_net", id);
+	if (r < 0)
+		return r;
+	r = lp_tag(b, "interface", l->name);
+	if (r >= 0 && peer && !lxd2influx)
+		r = lp_tag(b, "host_interface", peer);
+	if (r >= 0)
+		r = lp_field_u64(b, "rx_bytes", l->rx_bytes);
+	if (r >= 0)
+		r = lp_field_u64(b, "tx_bytes", l->tx_bytes);
+	if (r >= 0)
+		r = lp_field_u64(b, "rx_packets", l->rx_packets);
+	if (r >= 0)
+		r = lp_field_u64(b, "tx_packets", l->tx_packets);
+	if (!lxd2influx) {
+		if (r >= 0)
+			r = lp_field_u64(b, "rx_errors", l->rx_errors);
+		if (r >= 0)
+			r = lp_field_u64(b, "tx_errors", l->tx_errors);
+		if (r >= 0)
+			r = lp_field_u64(b, "rx_dropped", l->rx_dropped);
+		if (r >= 0)
+			r = lp_field_u64(b, "tx_dropped", l->tx_dropped);
+	}
+	if (r < 0) {
+		lp_abort(b);
+		return r;
+	}
+	return lp_end(b, ts_ns);
+}
+
+int net_ct_write(struct net *n, struct net_ct *c, const struct ct_ident *id, int64_t ts_ns,
+		 struct lp_buf *b)
+{
+	const struct netns_link *links;
+	size_t nl;
+	int r, points = 0;
+
+	r = netns_sock_links(c->sock, &links, &nl);
+	if (r == -EAGAIN)
+		r = netns_sock_links(c->sock, &links, &nl);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < nl; i++) {
+		const struct netns_link *l = &links[i];
+		char esc[80];
+
+		if (strv_match(&n->cfg->interfaces_exclude, l->name))
+			continue;
+		r = lp_name_ok(l->name) ? write_link(n, l, id, ts_ns, b) : -EINVAL;
+		if (r == -EINVAL) {
+			/* warn once per name, not every cycle */
+			if (strncmp(c->warned, l->name, sizeof(c->warned)) != 0) {
+				log_warning("container %s: interface %s cannot be written as line protocol, skipping",
+					    id->name, log_escape(l->name, esc, sizeof(esc)));
+				memcpy(c->warned, l->name, sizeof(c->warned));
+			}
+			continue;
+		}
+		if (r < 0)
+			return r;
+		points++;
+	}
+	return points;
+}

@@ -1,0 +1,32 @@
+/* net: the collector's side of network statistics: one socket per
+ * container (made by the netns helper inside its namespace), one host-side
+ * dump per cycle to name veth peers, and the container_net points. */
+#ifndef LXC_NET_H
+#define LXC_NET_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "collector/config.h"
+#include "collector/lp.h"
+#include "collector/schema.h"
+
+struct netns_helper;
+struct net;
+struct net_ct;
+
+int net_new(struct netns_helper *helper, const struct config *cfg, struct net **ret);
+void net_free(struct net *n);
+/* Once per cycle, before the containers: the host-side link dump. */
+int net_cycle_begin(struct net *n);
+/* Make *slot a socket in the namespace of init PID (start time
+ * starttime). Keeps the current socket when the namespace is unchanged.
+ * -EXDEV: the container shares the host's namespace (no net points);
+ * -ESRCH: the process is gone. */
+int net_ct_sync(struct net *n, struct net_ct **slot, pid_t pid, uint64_t starttime);
+/* Append the container's interface points; returns the number written. */
+int net_ct_write(struct net *n, struct net_ct *c, const struct ct_ident *id, int64_t ts_ns,
+		 struct lp_buf *b);
+void net_ct_free(struct net_ct *c);
+
+#endif

@@ -1,0 +1,202 @@
+/* schema: cg_stats -> line protocol, for schema "default" and
+ * "lxd2influx". The field tables below are the schema of SPEC.md. */
+#include "collector/schema.h"
+
+#include <errno.h>
+#include <stddef.h>
+
+struct field_map {
+	const char *key;
+	enum cg_field field;
+};
+
+struct measurement_map {
+	const char *name;
+	const struct field_map *fields;
+	size_t n;
+};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct field_map cpu_fields[] = {
+	{ "usage_ns", CG_CPU_USAGE_NS },
+	{ "user_ns", CG_CPU_USER_NS },
+	{ "system_ns", CG_CPU_SYSTEM_NS },
+	{ "periods", CG_CPU_PERIODS },
+	{ "throttled_periods", CG_CPU_THROTTLED_PERIODS },
+	{ "throttled_ns", CG_CPU_THROTTLED_NS },
+	{ "limit_cpus", CG_CPU_LIMIT_CPUS },
+};
+
+static const struct field_map memory_fields[] = {
+	{ "usage_bytes", CG_MEM_USAGE },
+	{ "working_set_bytes", CG_MEM_WORKING_SET },
+	{ "rss_bytes", CG_MEM_RSS },
+	{ "cache_bytes", CG_MEM_CACHE },
+	{ "swap_bytes", CG_MEM_SWAP },
+	{ "limit_bytes", CG_MEM_LIMIT },
+	{ "oom_kills", CG_MEM_OOM_KILLS },
+	{ "failcnt", CG_MEM_FAILCNT },
+};
+
+static const struct field_map pids_fields[] = {
+	{ "current", CG_PIDS_CURRENT },
+	{ "limit", CG_PIDS_LIMIT },
+};
+
+static const struct field_map io_fields[] = {
+	{ "read_bytes", CG_IO_READ_BYTES },
+	{ "write_bytes", CG_IO_WRITE_BYTES },
+	{ "read_ops", CG_IO_READ_OPS },
+	{ "write_ops", CG_IO_WRITE_OPS },
+};
+
+static const struct measurement_map default_schema[] = {
+	{ "container_cpu", cpu_fields, N(cpu_fields) },
+	{ "container_memory", memory_fields, N(memory_fields) },
+	{ "container_pids", pids_fields, N(pids_fields) },
+	{ "container_io", io_fields, N(io_fields) },
+};
+
+/* lxd2influx wrote the raw cgroup v1 key names; its dashboards query them. */
+static const struct field_map lxd2influx_cpu[] = {
+	{ "cpuacct.stat.user", CG_CPU_USER_TICKS },
+	{ "cpuacct.stat.system", CG_CPU_SYSTEM_TICKS },
+};
+
+static const struct field_map lxd2influx_memory[] = {
+	{ "memory.usage_in_bytes", CG_MEM_USAGE },
+};
+
+static const struct measurement_map lxd2influx_schema[] = {
+	{ "cpu", lxd2influx_cpu, N(lxd2influx_cpu) },
+	{ "memory", lxd2influx_memory, N(lxd2influx_memory) },
+};
+
+int schema_begin(struct lp_buf *b, const char *measurement, const struct ct_ident *id)
+{
+	int r;
+
+	r = lp_begin(b, measurement);
+	if (r < 0)
+		return r;
+	r = lp_tag(b, "host", id->host);
+	if (r >= 0)
+		r = lp_tag(b, "container", id->name);
+	if (r >= 0 && id->project && id->project[0])
+		r = lp_tag(b, "project", id->project);
+	if (r < 0)
+		lp_abort(b);
+	return r;
+}
+
+static bool any_present(const struct cg_stats *s, const struct field_map *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (cg_has(s, f[i].field))
+			return true;
+	return false;
+}
+
+static int write_fields(struct lp_buf *b, const struct cg_stats *s, const struct field_map *f,
+			size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int r;
+
+		if (!cg_has(s, f[i].field))
+			continue;
+		if (cg_field_is_double(f[i].field))
+			r = lp_field_f64(b, f[i].key, s->v[f[i].field].d);
+		else
+			r = lp_field_u64(b, f[i].key, s->v[f[i].field].u);
+		/* a float the protocol cannot hold (NaN) is left out, not fatal */
+		if (r < 0 && r != -EDOM)
+			return r;
+	}
+	return 0;
+}
+
+static int write_table(struct lp_buf *b, const struct measurement_map *m, size_t nm,
+		       const struct ct_ident *id, const struct cg_stats *s, int64_t ts_ns)
+{
+	int points = 0;
+
+	for (size_t i = 0; i < nm; i++) {
+		int r;
+
+		if (!any_present(s, m[i].fields, m[i].n))
+			continue;
+		r = schema_begin(b, m[i].name, id);
+		if (r < 0)
+			return r;
+		r = write_fields(b, s, m[i].fields, m[i].n);
+		if (r < 0) {
+			lp_abort(b);
+			return r;
+		}
+		r = lp_end(b, ts_ns);
+		if (r == -ENODATA)
+			continue;
+		if (r < 0)
+			return r;
+		points++;
+	}
+	return points;
+}
+
+static const char *const psi_keys[] = {
+	[CG_PSI_SOME_AVG10] = "some_avg10",
+	[CG_PSI_SOME_TOTAL_US] = "some_total_us",
+	[CG_PSI_FULL_AVG10] = "full_avg10",
+	[CG_PSI_FULL_TOTAL_US] = "full_total_us",
+};
+
+static int write_pressure(struct lp_buf *b, const struct ct_ident *id, const struct cg_stats *s,
+			  int64_t ts_ns)
+{
+	int points = 0;
+
+	for (int res = 0; res < CG_PSI_MAX; res++) {
+		struct field_map f[4];
+		int r;
+
+		for (int k = 0; k < 4; k++)
+			f[k] = (struct field_map){ psi_keys[k], CG_PSI_FIELD(res, k) };
+		if (!any_present(s, f, 4))
+			continue;
+		r = schema_begin(b, "container_pressure", id);
+		if (r >= 0)
+			r = lp_tag(b, "resource", cg_psi_name((enum cg_psi)res));
+		if (r >= 0)
+			r = write_fields(b, s, f, 4);
+		if (r < 0) {
+			lp_abort(b);
+			return r;
+		}
+		r = lp_end(b, ts_ns);
+		if (r == -ENODATA)
+			continue;
+		if (r < 0)
+			return r;
+		points++;
+	}
+	return points;
+}
+
+int schema_write_cgroup(struct lp_buf *b, enum cfg_schema schema, const struct ct_ident *id,
+			const struct cg_stats *s, int64_t ts_ns)
+{
+	int n, p;
+
+	if (schema == CFG_SCHEMA_LXD2INFLUX)
+		return write_table(b, lxd2influx_schema, N(lxd2influx_schema), id, s, ts_ns);
+
+	n = write_table(b, default_schema, N(default_schema), id, s, ts_ns);
+	if (n < 0)
+		return n;
+	p = write_pressure(b, id, s, ts_ns);
+	if (p < 0)
+		return p;
+	return n + p;
+}

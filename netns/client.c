@@ -1,0 +1,264 @@
+/* netns client: the collector's side of the helper (see helper.c and
+ * wire.h): fork it, ask it for sockets, stop it. */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "netns/wire.h"
+
+#define HELPER_TIMEOUT_MS 5000
+
+struct netns_helper {
+	int sock;
+	pid_t pid;
+	uint32_t seq;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Next reply (any seq), with its fd if one came. */
+static int recv_reply(int sock, int64_t deadline, struct netns_reply *ret, int *ret_fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * 4)];
+		struct cmsghdr align;
+	} u;
+	struct netns_reply rep;
+	struct iovec iov = { .iov_base = &rep, .iov_len = sizeof(rep) };
+	struct msghdr msg;
+	struct cmsghdr *c;
+	int fd = -1, r = 0;
+	ssize_t n;
+
+	for (;;) {
+		struct pollfd p = { .fd = sock, .events = POLLIN };
+		int64_t left = deadline - now_ms();
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		n = poll(&p, 1, (int)left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			continue;
+		memset(&msg, 0, sizeof(msg));
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = u.buf;
+		msg.msg_controllen = sizeof(u.buf);
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -ECONNRESET; /* the helper is gone */
+		break;
+	}
+	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+		size_t i, nfd;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < nfd; i++) {
+			int x;
+
+			memcpy(&x, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (fd < 0)
+				fd = x;
+			else {
+				close(x);
+				r = -EPROTO;
+			}
+		}
+	}
+	if ((size_t)n != sizeof(rep) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
+	    rep.magic != NETNS_MAGIC || rep.error < 0 || rep.error > 4095 ||
+	    (rep.error == 0 && rep.seq != 0 && fd < 0))
+		r = -EPROTO;
+	if (r < 0) {
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	*ret = rep;
+	*ret_fd = fd;
+	return 0;
+}
+
+static int send_request(int sock, const void *buf, size_t len, int attach_fd)
+{
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+
+	if (attach_fd >= 0) {
+		memset(&u, 0, sizeof(u));
+		msg.msg_control = u.buf;
+		msg.msg_controllen = sizeof(u.buf);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &attach_fd, sizeof(int));
+	}
+	for (;;) {
+		ssize_t n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		return (size_t)n == len ? 0 : -EPROTO;
+	}
+}
+
+int netns_helper_start(struct netns_helper **ret)
+{
+	struct netns_helper *h;
+	struct netns_reply rep;
+	int sv[2], fd, r;
+	pid_t parent = getpid(), pid;
+
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		r = -errno;
+		free(h);
+		return r;
+	}
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		free(h);
+		return r;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		netns_helper_main(sv[1], parent);
+	}
+	close(sv[1]);
+	h->sock = sv[0];
+	h->pid = pid;
+
+	r = recv_reply(h->sock, now_ms() + HELPER_TIMEOUT_MS, &rep, &fd);
+	if (r == 0 && fd >= 0) {
+		close(fd);
+		r = -EPROTO;
+	}
+	if (r == 0 && (rep.seq != 0 || rep.error != 0))
+		r = rep.error ? -rep.error : -EPROTO;
+	if (r < 0) {
+		netns_helper_stop(h);
+		return r;
+	}
+	*ret = h;
+	return 0;
+}
+
+int netns_helper_open(struct netns_helper *h, pid_t pid, uint64_t starttime, int *ret_fd,
+		      uint64_t *ret_ino)
+{
+	struct netns_req req = { .magic = NETNS_MAGIC, .pid = pid, .starttime = starttime };
+	struct netns_reply rep;
+	int64_t deadline;
+	int fd, r;
+
+	if (!h || h->sock < 0 || !ret_fd)
+		return -EBADF;
+	if (pid <= 0)
+		return -EINVAL;
+	if (++h->seq == 0) /* seq 0 marks unsolicited replies */
+		h->seq = 1;
+	req.seq = h->seq;
+	r = send_request(h->sock, &req, sizeof(req), -1);
+	if (r < 0)
+		return r;
+	deadline = now_ms() + HELPER_TIMEOUT_MS;
+	for (;;) {
+		r = recv_reply(h->sock, deadline, &rep, &fd);
+		if (r < 0)
+			return r;
+		if (rep.seq == req.seq)
+			break;
+		/* a late answer to an earlier request that timed out */
+		if (fd >= 0)
+			close(fd);
+	}
+	if (rep.error) {
+		if (fd >= 0)
+			close(fd);
+		return -rep.error;
+	}
+	*ret_fd = fd;
+	if (ret_ino)
+		*ret_ino = rep.ino;
+	return 0;
+}
+
+int netns_helper_raw_request(struct netns_helper *h, const void *buf, size_t len, int attach_fd)
+{
+	struct netns_reply rep;
+	int fd, r;
+
+	if (!h || h->sock < 0)
+		return -EBADF;
+	r = send_request(h->sock, buf, len, attach_fd);
+	if (r < 0)
+		return r;
+	r = recv_reply(h->sock, now_ms() + HELPER_TIMEOUT_MS, &rep, &fd);
+	if (r < 0)
+		return r;
+	if (fd >= 0)
+		close(fd);
+	return -rep.error;
+}
+
+void netns_helper_raw_open_request(pid_t pid, uint64_t starttime, void *ret_buf)
+{
+	struct netns_req req = { .magic = NETNS_MAGIC, .seq = 0, .pid = pid, .starttime = starttime };
+
+	memcpy(ret_buf, &req, sizeof(req));
+}
+
+pid_t netns_helper_pid(const struct netns_helper *h)
+{
+	return h ? h->pid : -1;
+}
+
+void netns_helper_stop(struct netns_helper *h)
+{
+	if (!h)
+		return;
+	if (h->sock >= 0) {
+		/* shutdown reaches the helper even if a forked child still
+		 * holds a copy of our end */
+		shutdown(h->sock, SHUT_RDWR);
+		close(h->sock);
+	}
+	if (h->pid > 0)
+		while (waitpid(h->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	free(h);
+}

@@ -1,0 +1,76 @@
+/* netns: the only code that enters network namespaces (setns), and the
+ * netlink link statistics read through sockets made inside them.
+ *
+ * The helper process: netns_helper_start() forks a small privileged process
+ * that keeps only what setns and /proc/PID/ns need. Given a PID and its
+ * start time it answers, over a socketpair with SCM_RIGHTS, with one
+ * NETLINK_ROUTE socket created inside that process's network namespace.
+ * libnl types never leave this folder. Nothing here logs above debug.
+ *
+ * The helper keeps CAP_SYS_ADMIN (setns) and CAP_SYS_PTRACE (a process's
+ * namespace is only handed to a caller that may ptrace-read it) in its
+ * effective, permitted and bounding sets and nothing else, runs as uid/gid
+ * 65534 with no_new_privs, holds no fd but its socket, stderr and its own
+ * netns, and exits when the collector closes its end or dies. */
+#ifndef LXC_NETNS_H
+#define LXC_NETNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct netns_helper;
+
+/* Fork the helper. Call before the collector drops its privileges, from
+ * the main thread and before other threads start (the helper's death
+ * signal follows the forking thread). Returns the helper's own set-up
+ * error, e.g. -EPERM when not run as root. */
+int netns_helper_start(struct netns_helper **ret);
+/* Ask for a NETLINK_ROUTE socket inside PID's network namespace.
+ * starttime: field 22 of /proc/PID/stat; a mismatch (reused PID) is
+ * refused with -ESRCH, as is a vanished PID. -EXDEV: PID shares the
+ * helper's (the host's) network namespace. ret_ino: the namespace's inode,
+ * to notice a container that restarted. Also -EINVAL (bad request),
+ * -EPERM/-EACCES (the kernel refused), -ETIMEDOUT (no answer within 5 s;
+ * a late answer is discarded by the next call), -ECONNRESET (helper gone).
+ * ret_fd is close-on-exec. */
+int netns_helper_open(struct netns_helper *h, pid_t pid, uint64_t starttime, int *ret_fd,
+		      uint64_t *ret_ino);
+pid_t netns_helper_pid(const struct netns_helper *h);
+/* Close the socketpair and reap the helper. */
+void netns_helper_stop(struct netns_helper *h);
+
+/* Test-only: send LEN raw bytes (with ATTACH_FD in SCM_RIGHTS unless it is
+ * -1) as one request, wait for the next reply and return its error (0 or
+ * -errno; a fd that came with it is closed). */
+int netns_helper_raw_request(struct netns_helper *h, const void *buf, size_t len, int attach_fd);
+/* Test-only: the NETNS_REQ_SIZE wire bytes of a well-formed request. */
+#define NETNS_REQ_SIZE 24
+void netns_helper_raw_open_request(pid_t pid, uint64_t starttime, void *ret_buf);
+
+struct netns_link {
+	char name[16];    /* IFNAMSIZ */
+	int ifindex;
+	int link_ifindex; /* IFLA_LINK: for a veth, the peer's ifindex in the
+			   * other namespace (the host); 0 when none */
+	bool veth;
+	uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets;
+	uint64_t rx_errors, tx_errors, rx_dropped, tx_dropped;
+};
+
+struct netns_sock;
+
+/* Adopt a NETLINK_ROUTE socket fd (takes ownership, also on failure). */
+int netns_sock_adopt(int fd, struct netns_sock **ret);
+/* A socket in the caller's own namespace (the host side). */
+int netns_sock_host(struct netns_sock **ret);
+/* One link dump. The array is owned by the socket and valid until the next
+ * call. -EAGAIN when the dump was interrupted (NLM_F_DUMP_INTR). */
+int netns_sock_links(struct netns_sock *s, const struct netns_link **ret, size_t *ret_n);
+/* The same table through a full rtnl_link cache built for this one call:
+ * for benchmarks and as a cross-check in tests. */
+int netns_sock_links_cache(struct netns_sock *s, const struct netns_link **ret, size_t *ret_n);
+void netns_sock_free(struct netns_sock *s);
+
+#endif

@@ -1,0 +1,58 @@
+# influxd.sh: a private InfluxDB 1.x on loopback for one test (sourced after
+# common.sh). influxd_start sets INFLUX_URL and registers its own cleanup.
+influxd_start() {
+	need_cmd influxd curl jq
+	INFLUX_DIR=$(mktemp -d "${TMPDIR:-/tmp}/lxcollectd-influx.XXXXXX")
+	INFLUX_PORT=$(free_port)
+	_rpc=$((INFLUX_PORT + 1))
+	while ss -Hltn "sport = :$_rpc" 2>/dev/null | grep -q .; do _rpc=$((_rpc + 1)); done
+	cat >"$INFLUX_DIR/influxd.conf" <<EOC
+reporting-disabled = true
+bind-address = "127.0.0.1:$_rpc"
+[meta]
+  dir = "$INFLUX_DIR/meta"
+[data]
+  dir = "$INFLUX_DIR/data"
+  wal-dir = "$INFLUX_DIR/wal"
+  query-log-enabled = false
+[http]
+  bind-address = "127.0.0.1:$INFLUX_PORT"
+  log-enabled = false
+[monitor]
+  store-enabled = false
+EOC
+	influxd run -config "$INFLUX_DIR/influxd.conf" >"$INFLUX_DIR/influxd.log" 2>&1 &
+	INFLUX_PID=$!
+	t_defer "influxd_stop"
+	INFLUX_URL="http://127.0.0.1:$INFLUX_PORT"
+	_i=0
+	while [ "$(curl -s -o /dev/null -w '%{http_code}' "$INFLUX_URL/ping")" != 204 ]; do
+		_i=$((_i + 1))
+		if [ $_i -gt 150 ] || ! kill -0 "$INFLUX_PID" 2>/dev/null; then
+			echo "# influxd did not start:"; sed 's/^/#   /' "$INFLUX_DIR/influxd.log" | tail -20
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+influxd_stop() {
+	[ -n "${INFLUX_PID:-}" ] && kill "$INFLUX_PID" 2>/dev/null && wait "$INFLUX_PID" 2>/dev/null
+	INFLUX_PID=""
+	[ -n "${INFLUX_DIR:-}" ] && rm -rf "$INFLUX_DIR"
+	INFLUX_DIR=""
+}
+
+# influx_q DB QUERY: the JSON answer
+influx_q() {
+	curl -sS -G "$INFLUX_URL/query" --data-urlencode "db=$1" --data-urlencode "epoch=ns" \
+		--data-urlencode "q=$2"
+}
+influx_createdb() {
+	influx_q "" "CREATE DATABASE \"$1\"" >/dev/null
+}
+# influx_write DB FILE: HTTP status code of a /write of FILE
+influx_write() {
+	curl -sS -o "$INFLUX_DIR/write.out" -w '%{http_code}' -XPOST "$INFLUX_URL/write?db=$1" \
+		--data-binary @"$2"
+}
