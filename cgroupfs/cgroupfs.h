@@ -44,31 +44,41 @@ enum cg_metric {
 };
 
 /* Every figure a container can have. Counters are uint64_t; the few that
- * are fractional are marked (double) and live in cg_stats.v[].d. */
+ * are fractional are marked (double) and live in cg_stats.v[].d.
+ * Sources, v1 hierarchy file / v2 file (the tables in read.c and v1.c). In
+ * HYBRID mode a resource comes from the v1 hierarchy that has its
+ * controller; pressure always from the v2 tree. */
 enum cg_field {
-	CG_CPU_USAGE_NS,
-	CG_CPU_USER_NS,
-	CG_CPU_SYSTEM_NS,
-	CG_CPU_USER_TICKS,   /* USER_HZ ticks, for schema lxd2influx */
-	CG_CPU_SYSTEM_TICKS, /* USER_HZ ticks, for schema lxd2influx */
-	CG_CPU_PERIODS,
-	CG_CPU_THROTTLED_PERIODS,
-	CG_CPU_THROTTLED_NS,
-	CG_CPU_LIMIT_CPUS, /* (double) quota / period; absent when unlimited */
-	CG_MEM_USAGE,
-	CG_MEM_WORKING_SET, /* usage - inactive_file, clamped at 0 */
-	CG_MEM_RSS,
-	CG_MEM_CACHE,
-	CG_MEM_SWAP,
-	CG_MEM_LIMIT, /* absent when unlimited */
-	CG_MEM_OOM_KILLS,
-	CG_MEM_FAILCNT,
-	CG_PIDS_CURRENT,
-	CG_PIDS_LIMIT, /* absent when "max" */
-	CG_IO_READ_BYTES,
-	CG_IO_WRITE_BYTES,
-	CG_IO_READ_OPS,
-	CG_IO_WRITE_OPS,
+	CG_CPU_USAGE_NS,     /* v1 cpuacct.usage (ns) / cpu.stat usage_usec x 1000 */
+	CG_CPU_USER_NS,      /* v1 cpuacct.usage_user (ns), else cpuacct.stat user ticks
+			      * x 1e9/USER_HZ / cpu.stat user_usec x 1000 */
+	CG_CPU_SYSTEM_NS,    /* likewise usage_sys, system, system_usec */
+	CG_CPU_USER_TICKS,   /* USER_HZ ticks, for schema lxd2influx: v1 cpuacct.stat
+			      * user / cpu.stat user_usec x USER_HZ / 1e6 */
+	CG_CPU_SYSTEM_TICKS, /* USER_HZ ticks: cpuacct.stat system / system_usec */
+	CG_CPU_PERIODS,	     /* cpu.stat nr_periods (v1 cpu hierarchy / v2) */
+	CG_CPU_THROTTLED_PERIODS, /* cpu.stat nr_throttled */
+	CG_CPU_THROTTLED_NS, /* v1 cpu.stat throttled_time (ns) / throttled_usec x 1000 */
+	CG_CPU_LIMIT_CPUS,   /* (double) v1 cpu.cfs_quota_us / cpu.cfs_period_us, v2
+			      * cpu.max; absent when unlimited (-1, "max") */
+	CG_MEM_USAGE,	     /* bytes: v1 memory.usage_in_bytes / memory.current */
+	CG_MEM_WORKING_SET,  /* usage - inactive_file (v1 memory.stat
+			      * total_inactive_file / inactive_file), clamped at 0 */
+	CG_MEM_RSS,	     /* v1 memory.stat total_rss / memory.stat anon */
+	CG_MEM_CACHE,	     /* v1 total_cache / file */
+	CG_MEM_SWAP,	     /* v1 memory.stat total_swap / memory.swap.current */
+	CG_MEM_LIMIT,	     /* v1 memory.limit_in_bytes / memory.max; absent when
+			      * unlimited ("max", or >= 2^62 as v1 reports it) */
+	CG_MEM_OOM_KILLS,    /* v1 memory.oom_control oom_kill / memory.events oom_kill */
+	CG_MEM_FAILCNT,	     /* v1 memory.failcnt / memory.events max */
+	CG_PIDS_CURRENT,     /* pids.current (both) */
+	CG_PIDS_LIMIT,	     /* pids.max (both); absent when "max" */
+	CG_IO_READ_BYTES,    /* v1 blkio.throttle.io_service_bytes_recursive Read (or
+			      * the non-recursive file) / io.stat rbytes; all
+			      * devices summed */
+	CG_IO_WRITE_BYTES,   /* Write / wbytes */
+	CG_IO_READ_OPS,	     /* v1 blkio.throttle.io_serviced_recursive Read / rios */
+	CG_IO_WRITE_OPS,     /* Write / wios */
 	/* pressure: resource r (enum cg_psi) at CG_PSI_BASE + 4*r + k */
 	CG_PSI_BASE,
 	CG_FIELD_MAX = CG_PSI_BASE + 12,
@@ -83,6 +93,9 @@ enum cg_psi_key {
 };
 #define CG_PSI_FIELD(res, key) ((enum cg_field)(CG_PSI_BASE + 4 * (res) + (key)))
 
+/* A field whose source file is missing is absent (neither bit set); a
+ * field whose source held garbage is absent and flagged in bad. v[f] is
+ * meaningful only when bit f of present is set. */
 struct cg_stats {
 	uint64_t present; /* bit f set: v[f] holds a value */
 	uint64_t bad;     /* bit f set: source existed but held garbage */
@@ -132,9 +145,11 @@ struct cg_found {
 	char *relpath; /* container's top cgroup, relative to each hierarchy root */
 };
 
-/* Walk the hierarchies (bounded depth) for container cgroups following the
- * rules of SPEC.md "Discovery". The list is sorted by relpath and
- * de-duplicated. */
+/* Walk one hierarchy (the v2 tree in UNIFIED mode, else the first present
+ * of memory, cpuacct, pids, cpu, blkio, v2) down to 6 levels for container
+ * cgroups following the rules of SPEC.md "Discovery"; relpaths are the same
+ * in every hierarchy. The list is sorted by relpath and de-duplicated; an
+ * empty list may be NULL. cg_found_free(NULL, 0) is fine. */
 int cg_discover(struct cg_root *r, struct cg_found **ret_list, size_t *ret_n);
 void cg_found_free(struct cg_found *list, size_t n);
 
@@ -148,9 +163,13 @@ int cg_classify(const char *dirname, enum cg_parent parent, char **ret_name, cha
 
 /* ---- init PID ---- */
 
-/* Among the processes in relpath's subtree, the one whose last NSpid field
- * is 1. ret_starttime: field 22 of /proc/PID/stat (clock ticks since boot),
- * to recognise a reused PID. -ESRCH when there is none. */
+/* Among the processes in relpath's subtree (read from the pids, memory, v2,
+ * ... hierarchy, whichever has it first), the one whose last NSpid field
+ * is 1 and that has at least two levels; when nested containers give
+ * several, the one with the fewest levels. ret_starttime: field 22 of
+ * PROC_ROOT/PID/stat (clock ticks since boot), to recognise a reused PID.
+ * -ESRCH when there is none, -ENOENT when the cgroup is gone, -EINVAL for
+ * a relpath that is absolute or has "." or ".." components. */
 int cg_find_init(struct cg_root *r, const char *relpath, pid_t *ret_pid, uint64_t *ret_starttime);
 
 /* Pure: last field of the NSpid: line of a /proc/PID/status buffer. */
@@ -165,7 +184,8 @@ struct cg_container; /* the open files of one container */
 
 /* Open the files for the metric groups in `metrics` (enum cg_metric bits).
  * Files that do not exist are remembered as absent; -ENOENT when the
- * container's cgroup itself is gone. */
+ * container's cgroup itself is gone (in every hierarchy); -EINVAL for a
+ * relpath that is absolute or has "." or ".." components. */
 int cg_container_open(struct cg_root *r, const char *relpath, unsigned metrics,
 		      struct cg_container **ret);
 /* Re-read every open file (pread at offset 0). -ENOENT when the cgroup
@@ -177,7 +197,10 @@ size_t cg_container_nfiles(const struct cg_container *c);
 
 /* ---- pure parsers (no I/O), exposed for tests and fuzzing ---- */
 
-/* A single unsigned decimal number, surrounding white space allowed.
+/* All parsers: -EINVAL on garbage, -EOVERFLOW when a number (or a sum)
+ * does not fit 64 bits; ret values written only on success.
+ *
+ * A single unsigned decimal number, surrounding white space allowed.
  * "max" gives -ERANGE (unlimited); garbage -EINVAL. */
 int cg_parse_u64(const char *buf, size_t len, uint64_t *ret);
 /* "key value" lines (cpu.stat, memory.stat, memory.events, oom_control):
@@ -185,13 +208,14 @@ int cg_parse_u64(const char *buf, size_t len, uint64_t *ret);
 int cg_parse_keyed(const char *buf, size_t len, const char *key, uint64_t *ret);
 /* v2 cpu.max "QUOTA PERIOD" / "max PERIOD": -ERANGE when unlimited. */
 int cg_parse_cpu_max(const char *buf, size_t len, double *ret_cpus);
-/* v2 io.stat: sums over devices of rbytes, wbytes, rios, wios. */
+/* v2 io.stat: sums over devices of rbytes, wbytes, rios, wios (in that
+ * order). An empty file (no I/O yet) gives zeros. */
 int cg_parse_io_stat(const char *buf, size_t len, uint64_t ret[4]);
 /* v1 blkio.throttle.io_service_bytes(_recursive) / io_serviced: sums of
  * the Read and Write lines over devices. */
 int cg_parse_blkio(const char *buf, size_t len, uint64_t *ret_read, uint64_t *ret_write);
-/* PSI file: some/full avg10 and total. A "full" line may be missing (cpu on
- * older kernels); ret_have_full tells. */
+/* PSI file: some/full avg10 (percent) and total (µs). A "full" line may be
+ * missing (cpu.pressure before Linux 5.13); ret_have_full tells. */
 int cg_parse_psi(const char *buf, size_t len, double *ret_some_avg10, uint64_t *ret_some_total,
 		 double *ret_full_avg10, uint64_t *ret_full_total, bool *ret_have_full);
 

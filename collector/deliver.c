@@ -95,11 +95,13 @@ static void delivered(struct deliver *d, const struct spool_batch *b)
 	d->full_logged = false;
 	if (d->down) {
 		uint64_t lost = spool_dropped_points(d->spool) - d->down_dropped;
+		char extra[64] = "";
+		if (lost)
+			snprintf(extra, sizeof(extra), "; %" PRIu64 " points dropped for room", lost);
 		d->down = false;
-		log_info("InfluxDB delivery works again after %.1f s; %zu batches still spooled"
-			 "%s%" PRIu64 "%s",
+		log_info("InfluxDB delivery works again after %.1f s; %zu batches still spooled%s",
 			 (double)(mono_ms() - d->down_since_ms) / 1000, spool_batches(d->spool),
-			 lost ? ", " : "", lost, lost ? " points dropped meanwhile for room" : "");
+			 extra);
 	}
 	pthread_mutex_unlock(&d->lock);
 	if (r < 0 && r != -ENOENT)

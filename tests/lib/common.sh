@@ -3,7 +3,6 @@
 # Cleanup actions registered with t_defer run at exit in reverse order.
 T_N=0
 T_FAILED=0
-T_DEFERRED=""
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 : "${LXC_BUILD:=build/std}"
 : "${LXCOLLECTD:=$TOP/$LXC_BUILD/lxcollectd}"
@@ -18,13 +17,17 @@ need_root() { [ "$(id -u)" = 0 ] || skip_all "needs root"; }
 need_cmd() { for _c; do command -v "$_c" >/dev/null 2>&1 || skip_all "needs $_c (make deps)"; done; }
 diag() { echo "# $*"; }
 
-t_defer() { T_DEFERRED="$*
-$T_DEFERRED"; }
+# Registrations go to a file, so that helpers run in $(...) subshells can
+# register cleanups too.
+T_DEFER_FILE=$(mktemp "${TMPDIR:-/tmp}/lxcollectd-defer.XXXXXX")
+t_defer() { printf '%s\n' "$*" >>"$T_DEFER_FILE"; }
 t_run_deferred() {
-	printf '%s\n' "$T_DEFERRED" | while IFS= read -r _cmd; do
+	[ -f "$T_DEFER_FILE" ] || return 0
+	# last registered first
+	tac "$T_DEFER_FILE" | while IFS= read -r _cmd; do
 		[ -n "$_cmd" ] && eval "$_cmd" >/dev/null 2>&1
 	done
-	T_DEFERRED=""
+	rm -f "$T_DEFER_FILE"
 }
 trap 't_run_deferred' EXIT
 trap 'exit 130' INT TERM

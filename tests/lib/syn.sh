@@ -13,10 +13,25 @@ syn_hiers() {
 	fi
 }
 
-# syn_mkcg RELPATH: create RELPATH in every hierarchy (removed at exit)
+# syn_mkcg RELPATH: create RELPATH in every hierarchy; at exit the
+# container's top cgroup goes (lxc/NAME and lxc.payload/NAME: two levels)
 syn_mkcg() {
 	for _h in $(syn_hiers); do mkdir -p "$_h/$1" || return 1; done
-	t_defer "syn_rmcg '$1'"
+	case $1 in
+	lxc/*|lxc.payload/*) _top=$(echo "$1" | cut -d/ -f1-2) ;;
+	*) _top=$(echo "$1" | cut -d/ -f1) ;;
+	esac
+	# registered first, runs last: the shared parent once it is empty
+	case $1 in
+	lxc/*|lxc.payload/*) t_defer "syn_rmdir_empty '$(echo "$1" | cut -d/ -f1)'" ;;
+	esac
+	t_defer "syn_rmcg '$_top'"
+}
+
+# syn_rmdir_empty RELPATH: remove RELPATH where it is empty
+syn_rmdir_empty() {
+	for _h in $(syn_hiers); do rmdir "$_h/$1" 2>/dev/null; done
+	return 0
 }
 
 # syn_rmcg RELPATH: kill what is inside and remove the tree, deepest first
