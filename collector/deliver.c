@@ -265,6 +265,11 @@ static void attempt(struct deliver *d, struct http *h)
 			rejected(d, &b, why);
 		else if (r < 0)
 			retry_later(d, "cannot split a batch InfluxDB found too large");
+	} else if (status == 401 || status == 403 || status == 404) {
+		/* not this batch's fault but the setup's (credentials, a
+		 * missing database): every batch would fail alike, so keep
+		 * them all and retry until the operator fixes it */
+		retry_later(d, why);
 	} else if (status >= 400 && status < 500 && status != 408 && status != 429) {
 		rejected(d, &b, why);
 	} else {

@@ -19,9 +19,12 @@
 
 #include "collector/collect.h"
 #include "collector/config.h"
+#include "collector/deliver.h"
 #include "collector/log.h"
 #include "collector/lp.h"
+#include "collector/notify.h"
 #include "collector/priv.h"
+#include "collector/sched.h"
 #include "netns/netns.h"
 
 #define EX_OK_ 0
@@ -160,7 +163,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-static int load_config(const struct options *o, struct config **ret)
+/* Read the configuration. At start-up (and for -t) problems go to stderr
+ * as plain "FILE:SECTION.KEY: message" lines; on reload they are logged. */
+static int load_config(const struct options *o, bool reloading, struct config **ret)
 {
 	struct cfg_report rep = { 0 };
 	int r;
@@ -168,8 +173,12 @@ static int load_config(const struct options *o, struct config **ret)
 	r = cfg_load(o->config, o->config_given, ret, &rep);
 	for (size_t i = 0; i < rep.warnings.n; i++)
 		log_warning("%s", rep.warnings.v[i]);
-	for (size_t i = 0; i < rep.errors.n; i++)
-		fprintf(stderr, "%s\n", rep.errors.v[i]);
+	for (size_t i = 0; i < rep.errors.n; i++) {
+		if (reloading)
+			log_error("%s", rep.errors.v[i]);
+		else
+			fprintf(stderr, "%s\n", rep.errors.v[i]);
+	}
 	cfg_report_free(&rep);
 	if (r >= 0 && o->interval_s)
 		(*ret)->interval_ms = o->interval_s * 1000;
@@ -212,83 +221,201 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-/* Sleep until the monotonic deadline; false when a signal asks to stop. */
-static bool sleep_until(int64_t deadline_ns)
-{
-	struct timespec ts = { deadline_ns / 1000000000, deadline_ns % 1000000000 };
-
-	while (!sig_term && !sig_hup) {
-		int r = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-
-		if (r == 0)
-			return true;
-		if (r != EINTR)
-			return true;
-	}
-	return !sig_term;
-}
-
 struct daemon {
 	struct options opt;
 	struct config *cfg;
 	struct netns_helper *helper;
 	struct collector *col;
+	struct deliver *dlv; /* NULL with --stdout */
 	struct lp_buf buf;
-	uint64_t skipped_ticks;
+	struct sched sched;
+	bool ready;
+	bool lost;        /* a batch could not be spooled */
+	bool per_cycle_info; /* a line per cycle at info level (foreground) */
 };
 
-static int run_loop(struct daemon *d)
+/* Sleep until the monotonic deadline, pinging the watchdog on the way.
+ * Returns early on a signal. */
+static void sleep_until(int64_t deadline_ns)
 {
-	int64_t iv = (int64_t)d->cfg->interval_ms * 1000000;
-	int64_t rt = clock_ns(CLOCK_REALTIME), mono = clock_ns(CLOCK_MONOTONIC);
-	/* the first cycle runs at once, stamped with the current tick; the
-	 * following ones on the wall-clock multiples of the interval */
-	int64_t tick = rt / iv * iv;
-	int64_t deadline = mono + (tick + iv - rt);
-	uint64_t done = 0;
-	int rc = EX_OK_;
+	int64_t wd = (int64_t)notify_watchdog_usec() * 1000 / 2;
 
-	for (;;) {
-		struct cycle_stats st;
-		int r;
+	while (!sig_term && !sig_hup) {
+		int64_t now = clock_ns(CLOCK_MONOTONIC), until = deadline_ns;
+		struct timespec ts;
 
-		lp_buf_reset(&d->buf);
-		r = collector_cycle(d->col, tick, &d->buf, &st);
-		if (r < 0) {
-			log_error("collection failed: %s", strerror(-r));
-			return EX_FAIL;
-		}
-		collector_write_self(d->col, tick, &st, UINT64_MAX, UINT64_MAX, UINT64_MAX, &d->buf);
+		if (now >= deadline_ns)
+			return;
+		if (wd > 0 && now + wd < until)
+			until = now + wd;
+		ts.tv_sec = until / 1000000000;
+		ts.tv_nsec = until % 1000000000;
+		if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == 0 && until != deadline_ns)
+			notify_send("WATCHDOG=1");
+	}
+}
+
+static int run_cycle(struct daemon *d)
+{
+	struct cycle_stats st;
+	struct deliver_stats ds = { 0 };
+	int64_t ts = d->sched.tick;
+	int r;
+
+	lp_buf_reset(&d->buf);
+	r = collector_cycle(d->col, ts, &d->buf, &st);
+	if (r < 0) {
+		log_error("collection failed: %s", strerror(-r));
+		return r;
+	}
+	if (d->dlv) {
+		deliver_get_stats(d->dlv, &ds);
+		collector_write_self(d->col, ts, &st, ds.spool_bytes, ds.dropped_points,
+				     ds.write_errors, &d->buf);
+	} else {
+		collector_write_self(d->col, ts, &st, UINT64_MAX, UINT64_MAX, UINT64_MAX, &d->buf);
+	}
+
+	if (!d->dlv) {
 		r = write_all(STDOUT_FILENO, d->buf.data, d->buf.len);
 		if (r < 0) {
 			log_error("writing to standard output failed: %s", strerror(-r));
-			return EX_FAIL;
+			return r;
 		}
-		log_debug("cycle: %" PRIu64 " containers, %" PRIu64 " points, %" PRIu64 " us",
-			  st.containers, st.points + 1, st.cycle_us);
+	} else {
+		uint64_t pts = st.points + 1;
+
+		r = deliver_enqueue(d->dlv, d->buf.data, d->buf.len,
+				    pts > UINT32_MAX ? UINT32_MAX : (uint32_t)pts);
+		if (r < 0)
+			d->lost = true; /* deliver logged and counted it */
+	}
+	if (!d->ready) {
+		notify_send("READY=1");
+		d->ready = true;
+	}
+	notify_send("WATCHDOG=1");
+	log_msg(d->per_cycle_info ? LOG_INFO : LOG_DEBUG,
+		"cycle %" PRId64 ": %" PRIu64 " containers, %" PRIu64 " points, %" PRIu64
+		" us%s%" PRIu64 " bytes spooled, %" PRIu64 " dropped, %" PRIu64 " skipped ticks",
+		ts / 1000000000, st.containers, st.points + 1, st.cycle_us, ", ",
+		ds.spool_bytes, ds.dropped_points, d->sched.skipped);
+	return 0;
+}
+
+/* SIGHUP: a new configuration replaces the old one only when it is valid
+ * and everything it needs could be set up; otherwise the old one stays. */
+static void reload(struct daemon *d)
+{
+	struct config *nc = NULL;
+	struct collector *ncol = NULL;
+	int r;
+
+	notify_send("RELOADING=1");
+	log_info("SIGHUP: reloading %s", d->opt.config);
+	r = load_config(&d->opt, true, &nc);
+	if (r < 0) {
+		log_error("configuration reload refused, keeping the old configuration");
+		goto done;
+	}
+	if (strcmp(nc->user ? nc->user : "", d->cfg->user ? d->cfg->user : "") != 0)
+		log_warning("%s: collector.user takes effect only at the next start", d->opt.config);
+	if ((nc->metrics & CFG_M_NET) && !d->helper)
+		log_warning("network metrics need a restart to be enabled");
+	r = collector_new(nc, d->helper, &ncol);
+	if (r < 0) {
+		log_error("configuration reload refused (%s), keeping the old configuration",
+			  strerror(-r));
+		goto done;
+	}
+	if (d->dlv) {
+		r = deliver_reload(d->dlv, nc);
+		if (r < 0) {
+			log_error("configuration reload refused (delivery: %s), keeping the old configuration",
+				  strerror(-r));
+			goto done;
+		}
+	}
+	collector_free(d->col);
+	cfg_free(d->cfg);
+	d->col = ncol;
+	d->cfg = nc;
+	ncol = NULL;
+	nc = NULL;
+	if (!d->opt.verbose)
+		log_set_level(d->cfg->log_level);
+	if (d->sched.iv != (int64_t)d->cfg->interval_ms * 1000000)
+		sched_init(&d->sched, (int64_t)d->cfg->interval_ms * 1000000,
+			   clock_ns(CLOCK_REALTIME), clock_ns(CLOCK_MONOTONIC));
+	log_info("configuration reloaded");
+done:
+	collector_free(ncol);
+	cfg_free(nc);
+	notify_send("READY=1");
+}
+
+static int run_loop(struct daemon *d)
+{
+	uint64_t done = 0;
+
+	sched_init(&d->sched, (int64_t)d->cfg->interval_ms * 1000000, clock_ns(CLOCK_REALTIME),
+		   clock_ns(CLOCK_MONOTONIC));
+	for (;;) {
+		uint64_t skipped;
+
+		if (run_cycle(d) < 0)
+			return EX_FAIL;
 		done++;
 		if (d->opt.count && done >= d->opt.count)
 			break;
-
-		if (!sleep_until(deadline))
+		sleep_until(d->sched.deadline);
+		if (sig_term)
 			break;
 		if (sig_hup) {
 			sig_hup = 0;
-			log_info("SIGHUP: configuration reload is not supported with --stdout, ignoring");
+			reload(d);
+			/* the tick we were waiting for may not have come yet */
+			if (clock_ns(CLOCK_MONOTONIC) < d->sched.deadline) {
+				sleep_until(d->sched.deadline);
+				if (sig_term)
+					break;
+				if (sig_hup)
+					continue;
+			}
 		}
-		/* never bunch: ticks missed while we were late are skipped */
-		mono = clock_ns(CLOCK_MONOTONIC);
-		tick += iv;
-		deadline += iv;
-		while (deadline <= mono) {
-			d->skipped_ticks++;
-			tick += iv;
-			deadline += iv;
-		}
-		if (d->skipped_ticks)
-			log_debug("%" PRIu64 " ticks skipped so far", d->skipped_ticks);
+		skipped = sched_advance(&d->sched, clock_ns(CLOCK_REALTIME), clock_ns(CLOCK_MONOTONIC));
+		if (skipped)
+			log_warning("%" PRIu64 " collection ticks skipped (the host stalled or a cycle overran)",
+				    skipped);
 	}
-	return rc;
+	return EX_OK_;
+}
+
+/* Delivery at the end: --once/--count wait until the batches are
+ * delivered or known to be spooled; SIGTERM tries for a short while. All
+ * that is left stays in the spool for the next start. */
+static int finish_delivery(struct daemon *d)
+{
+	struct deliver_stats ds;
+	uint64_t budget = d->cfg->timeout_ms < 5000 ? d->cfg->timeout_ms : 5000;
+
+	notify_send("STOPPING=1");
+	if (sig_term) {
+		if (deliver_flush(d->dlv, budget) != 1) {
+			deliver_get_stats(d->dlv, &ds);
+			log_info("stopping with %" PRIu64 " batches (%" PRIu64 " bytes) in the spool",
+				 ds.spool_batches, ds.spool_bytes);
+		}
+		return EX_OK_;
+	}
+	deliver_wait_idle(d->dlv, d->cfg->timeout_ms + budget);
+	deliver_get_stats(d->dlv, &ds);
+	if (ds.spool_batches)
+		log_info("%" PRIu64 " batches (%" PRIu64 " bytes) left in the spool for the next start",
+			 ds.spool_batches, ds.spool_bytes);
+	if (d->lost || ds.dropped_points || ds.rejected_points)
+		return EX_FAIL;
+	return EX_OK_;
 }
 
 int main(int argc, char **argv)
@@ -301,8 +428,9 @@ int main(int argc, char **argv)
 	if (r)
 		return r - 1;
 	log_init(d.opt.verbose ? LOG_DEBUG : LOG_INFO);
+	notify_init();
 
-	r = load_config(&d.opt, &d.cfg);
+	r = load_config(&d.opt, false, &d.cfg);
 	if (d.opt.test_config) {
 		if (r < 0)
 			return r == -ENOMEM ? EX_FAIL : EX_CONFIG_;
@@ -314,11 +442,9 @@ int main(int argc, char **argv)
 		return r == -ENOMEM ? EX_FAIL : EX_CONFIG_;
 	if (!d.opt.verbose)
 		log_set_level(d.cfg->log_level);
-	if (!d.opt.to_stdout) {
-		log_error("only --stdout output is available in this version");
-		cfg_free(d.cfg);
-		return EX_USAGE_;
-	}
+	/* in the foreground a line per cycle shows it works; in the journal
+	 * that would be noise */
+	d.per_cycle_info = !getenv("JOURNAL_STREAM");
 
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -351,9 +477,26 @@ int main(int argc, char **argv)
 		rc = EX_FAIL;
 		goto out;
 	}
+	if (!d.opt.to_stdout) {
+		r = deliver_new(d.cfg, &d.dlv);
+		if (r < 0) {
+			rc = EX_FAIL;
+			goto out;
+		}
+	}
 	lp_buf_init(&d.buf);
+	log_info("lxcollectd %s started: every %" PRIu64 " s, %s", LXC_VERSION,
+		 d.cfg->interval_ms / 1000, d.opt.to_stdout ? "to standard output" : d.cfg->url);
 	rc = run_loop(&d);
+	if (d.dlv) {
+		int frc = finish_delivery(&d);
+
+		if (rc == EX_OK_)
+			rc = frc;
+	}
 out:
+	if (d.dlv)
+		deliver_free(d.dlv);
 	collector_free(d.col);
 	lp_buf_free(&d.buf);
 	if (d.helper)
