@@ -72,8 +72,8 @@ tests: $(B)/lxcollectd $(UNIT_BIN) $(TOOL_BIN)
 # Debian packages to build and to test (idempotent, non-interactive).
 DEB_BUILD := gcc make pkg-config libnl-3-dev libnl-route-3-dev libiniparser-dev \
 	libcurl4-openssl-dev zlib1g-dev libsystemd-dev
-DEB_TEST := influxdb influxdb-client lxc busybox-static iproute2 jq curl strace \
-	valgrind procps util-linux libcap2-bin
+DEB_TEST := influxdb influxdb-client victoria-metrics lxc busybox-static iproute2 jq curl strace \
+	valgrind procps util-linux libcap2-bin systemd man-db
 deps:
 	@missing=$$(for p in $(DEB_BUILD) $(DEB_TEST); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
@@ -101,8 +101,36 @@ run:
 	$(MAKE) --no-print-directory lxcollectd
 	./lxcollectd --once --stdout
 
-install: lxcollectd
-	install -D -m 0755 lxcollectd $(DESTDIR)$(SBINDIR)/lxcollectd
+# make install [PREFIX=/usr] [DESTDIR=...]: the binary, the systemd unit
+# (ExecStart pointed at $(SBINDIR)), the man pages and the example
+# configuration, which never replaces an existing one: it goes next to it
+# as lxcollectd.ini.dist instead. Installs the binary of the current
+# variant (SANITIZE=1: the sanitizer build) as it is.
+CONFDIR ?= $(SYSCONFDIR)/lxcollectd
+install: $(B)/lxcollectd
+	install -d -m 0755 $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(CONFDIR)
+	install -m 0755 $(B)/lxcollectd $(DESTDIR)$(SBINDIR)/lxcollectd
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' etc/lxcollectd.service >$(DESTDIR)$(UNITDIR)/lxcollectd.service.tmp
+	chmod 0644 $(DESTDIR)$(UNITDIR)/lxcollectd.service.tmp
+	mv -f $(DESTDIR)$(UNITDIR)/lxcollectd.service.tmp $(DESTDIR)$(UNITDIR)/lxcollectd.service
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' etc/man/lxcollectd.8 \
+		>$(DESTDIR)$(MANDIR)/man8/lxcollectd.8
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' etc/man/lxcollectd.ini.5 \
+		>$(DESTDIR)$(MANDIR)/man5/lxcollectd.ini.5
+	chmod 0644 $(DESTDIR)$(MANDIR)/man8/lxcollectd.8 $(DESTDIR)$(MANDIR)/man5/lxcollectd.ini.5
+	@if [ -e $(DESTDIR)$(CONFDIR)/lxcollectd.ini ]; then \
+		echo "install: keeping $(DESTDIR)$(CONFDIR)/lxcollectd.ini; the example went to lxcollectd.ini.dist"; \
+		install -m 0644 etc/lxcollectd.ini $(DESTDIR)$(CONFDIR)/lxcollectd.ini.dist; \
+	else \
+		install -m 0644 etc/lxcollectd.ini $(DESTDIR)$(CONFDIR)/lxcollectd.ini; \
+	fi
+
+# Removes what install put, except the configuration (and the spool).
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/lxcollectd $(DESTDIR)$(UNITDIR)/lxcollectd.service \
+		$(DESTDIR)$(MANDIR)/man8/lxcollectd.8 $(DESTDIR)$(MANDIR)/man5/lxcollectd.ini.5 \
+		$(DESTDIR)$(CONFDIR)/lxcollectd.ini.dist
 
 clean:
 	rm -rf build lxcollectd

@@ -463,7 +463,7 @@ static void cfg_spool_log(struct cfg_ctx *x)
 	int i;
 
 	get_path(x, "spool", "dir", &x->c->spool_dir, true);
-	get_size(x, "spool", "max_size", &x->c->spool_max_size, UINT64_C(1) << 20);
+	get_size(x, "spool", "max_size", &x->c->spool_max_size, UINT64_C(4) << 10);
 	i = get_enum(x, "log", "level", levels);
 	if (i >= 0)
 		x->c->log_level = prio[i];

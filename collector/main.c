@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -460,12 +459,10 @@ int main(int argc, char **argv)
 			log_warning("cannot start the network namespace helper: %s; network figures disabled",
 				    strerror(-r));
 	}
-	/* An unprivileged run (tests over fixture trees) has nothing to drop
-	 * and may not empty its bounding set: no_new_privs is all it needs. */
-	if (geteuid() != 0 && !(d.cfg->user && d.cfg->user[0]))
-		r = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? -errno : 0;
-	else
-		r = priv_drop(d.cfg->user);
+	/* also when not root: a non-root start may hold ambient capabilities
+	 * (see README "Running without root"); priv_drop() copes without
+	 * CAP_SETPCAP */
+	r = priv_drop(d.cfg->user);
 	if (r < 0) {
 		log_error("cannot drop privileges: %s", strerror(-r));
 		rc = EX_FAIL;

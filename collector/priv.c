@@ -7,6 +7,7 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,10 +89,21 @@ int priv_drop(const char *user)
 {
 	uint64_t eff = ~0ull, prm = ~0ull, inh = ~0ull;
 	int last = cap_last(), cap, r;
+	bool bset;
 
-	/* the bounding set first: dropping from it needs CAP_SETPCAP, which
-	 * the uid change below would take away */
-	for (cap = 0; cap <= last; cap++) {
+	r = caps_read(&eff, &prm, &inh);
+	if (r < 0)
+		return r;
+	/* Dropping from the bounding set needs CAP_SETPCAP. The systemd unit
+	 * (and a non-root run with ambient capabilities) does not grant it:
+	 * then the bounding set stays as it is. That is safe because of
+	 * no_new_privs below: with it, no execve can add to the permitted set
+	 * (not even as uid 0), so a bounding set without a permitted set
+	 * grants nothing. */
+	bset = eff >> CAP_SETPCAP & 1;
+	/* the bounding set first: the uid change below would take
+	 * CAP_SETPCAP away */
+	for (cap = 0; bset && cap <= last; cap++) {
 		r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
 		if (r < 0 && errno == EINVAL)
 			break;
@@ -126,7 +138,7 @@ int priv_drop(const char *user)
 		r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
 		if (r < 0 && errno == EINVAL)
 			break;
-		if (r != 0)
+		if (bset && r != 0)
 			return -EPERM;
 		r = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0);
 		if (r > 0)

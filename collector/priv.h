@@ -5,11 +5,14 @@
 #define LXC_PRIV_H
 
 /* When USER is non-NULL (and not empty): switch to its uid, its primary gid
- * and no supplementary groups. Always: empty the effective, permitted,
- * inheritable, ambient and bounding capability sets and set no_new_privs,
- * then verify that all of it holds. Returns 0 or -errno (-EPERM when the
- * sets could not be emptied, e.g. without CAP_SETPCAP for the bounding
- * set; -ENOENT for an unknown user). Idempotent. */
+ * and no supplementary groups (this needs CAP_SETUID and CAP_SETGID).
+ * Always: empty the effective, permitted, inheritable and ambient
+ * capability sets, empty the bounding set too when CAP_SETPCAP is held
+ * (without it the bounding set is left: no_new_privs makes it inert), set
+ * no_new_privs, then verify that all of it holds. Works for root and for a
+ * non-root process with ambient capabilities alike. Returns 0 or -errno
+ * (-EPERM when a set could not be emptied; -ENOENT for an unknown user).
+ * Idempotent. */
 int priv_drop(const char *user);
 
 #endif

@@ -9,7 +9,8 @@
  * (a pidfd's or /proc/PID/ns/net's namespace of a process is only handed to
  * a caller that may ptrace-read it: a container's root has capabilities the
  * helper lacks, and an unprivileged container runs under another uid), and
- * runs as uid/gid 65534 so that it owns no file on the host. Without
+ * runs as uid/gid 65534 so that it owns no file on the host (when it holds
+ * CAP_SETUID/CAP_SETGID to get there; see helper_narrow()). Without
  * CAP_SYS_PTRACE the open fails with EACCES, without CAP_SYS_ADMIN setns
  * fails with EPERM (both measured, Linux 6.18). */
 #include <errno.h>
@@ -267,8 +268,16 @@ static int helper_narrow(uint64_t keep)
 
 	if ((keep & HELPER_KEEP) != keep)
 		return -EINVAL;
-	/* bounding set first: dropping from it needs CAP_SETPCAP */
-	for (cap = 0; cap < 64; cap++) {
+	r = caps_get(&eff, &prm, &inh);
+	if (r < 0)
+		return r;
+	if ((prm & keep) != keep)
+		return -EPERM; /* setns or the namespace open would fail later */
+	/* Bounding set first: dropping from it needs CAP_SETPCAP. Without it
+	 * (the systemd unit's bounding set is already just the two we keep,
+	 * or a non-root start with ambient capabilities) it stays as it is:
+	 * no_new_privs below keeps execve from adding anything. */
+	for (cap = 0; (eff >> CAP_SETPCAP & 1) && cap < 64; cap++) {
 		r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
 		if (r < 0)
 			break; /* EINVAL: past the kernel's last capability */
@@ -277,12 +286,17 @@ static int helper_narrow(uint64_t keep)
 	}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return -errno;
-	/* become uid 65534 but keep the permitted set across setresuid */
-	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-		return -errno;
-	if (setgroups(0, NULL) < 0 || setresgid(HELPER_UID, HELPER_UID, HELPER_UID) < 0 ||
-	    setresuid(HELPER_UID, HELPER_UID, HELPER_UID) < 0)
-		return -errno;
+	/* Become uid 65534 but keep the permitted set across setresuid. That
+	 * takes CAP_SETUID and CAP_SETGID. Without them (the systemd unit
+	 * grants neither) the helper keeps the uid it was started with: the
+	 * unit's own uid, or root with only the two kept capabilities. */
+	if ((eff >> CAP_SETUID & 1) && (eff >> CAP_SETGID & 1)) {
+		if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+			return -errno;
+		if (setgroups(0, NULL) < 0 || setresgid(HELPER_UID, HELPER_UID, HELPER_UID) < 0 ||
+		    setresuid(HELPER_UID, HELPER_UID, HELPER_UID) < 0)
+			return -errno;
+	}
 	r = caps_set(keep, keep, 0);
 	if (r < 0)
 		return r;

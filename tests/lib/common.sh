@@ -71,6 +71,14 @@ field() {
 	}'
 }
 
+# t_bound PID SECONDS: SIGKILL PID if it still runs after SECONDS (a
+# safety net for servers and daemons a test starts; the watcher ends by
+# itself soon after PID does).
+t_bound() {
+	( timeout "$2" sh -c "while kill -0 $1 2>/dev/null; do sleep 0.5; done" || kill -9 "$1" ) \
+		>/dev/null 2>&1 </dev/null &
+}
+
 # A free TCP port on loopback, starting from a number derived from $$.
 free_port() {
 	_p=$((20000 + $$ % 20000))

@@ -21,10 +21,16 @@ bind-address = "127.0.0.1:$_rpc"
 [monitor]
   store-enabled = false
 EOC
-	influxd run -config "$INFLUX_DIR/influxd.conf" >"$INFLUX_DIR/influxd.log" 2>&1 &
-	INFLUX_PID=$!
 	t_defer "influxd_stop"
 	INFLUX_URL="http://127.0.0.1:$INFLUX_PORT"
+	influxd_run
+}
+
+# start influxd on $INFLUX_DIR's configuration; wait for /ping
+influxd_run() {
+	influxd run -config "$INFLUX_DIR/influxd.conf" >>"$INFLUX_DIR/influxd.log" 2>&1 &
+	INFLUX_PID=$!
+	t_bound "$INFLUX_PID" "${INFLUX_LIFETIME:-900}"
 	_i=0
 	while [ "$(curl -s -o /dev/null -w '%{http_code}' "$INFLUX_URL/ping")" != 204 ]; do
 		_i=$((_i + 1))
@@ -34,6 +40,23 @@ EOC
 		fi
 		sleep 0.1
 	done
+}
+
+# influxd_kill: SIGKILL influxd (an outage), keeping its data directory;
+# its port refuses connections until influxd_restart.
+influxd_kill() {
+	[ -n "${INFLUX_PID:-}" ] || return 0
+	kill -9 "$INFLUX_PID" 2>/dev/null
+	wait "$INFLUX_PID" 2>/dev/null
+	INFLUX_PID=""
+	return 0
+}
+
+# influxd_restart: start it again with the same configuration, port and
+# data (what was written before influxd_kill is still there)
+influxd_restart() {
+	influxd_kill
+	influxd_run
 }
 
 influxd_stop() {
@@ -47,6 +70,12 @@ influxd_stop() {
 influx_q() {
 	curl -sS -G "$INFLUX_URL/query" --data-urlencode "db=$1" --data-urlencode "epoch=ns" \
 		--data-urlencode "q=$2"
+}
+# influx_points_written: points this influxd process accepted over HTTP
+# since it started (SHOW STATS, httpd pointsWrittenOK summed)
+influx_points_written() {
+	influx_q "" "SHOW STATS FOR 'httpd'" | jq '[.results[0].series[]? | .columns as $c |
+		.values[0] as $v | range($c | length) | select($c[.] == "pointsWrittenOK") | $v[.]] | add // 0'
 }
 influx_createdb() {
 	influx_q "" "CREATE DATABASE \"$1\"" >/dev/null

@@ -383,8 +383,8 @@ static void test_errors(void)
 	bad("[spool]\nmax_size = 99999999999999999999\n",
 	    "spool.max_size: invalid size \"99999999999999999999\" (examples: 1048576, 64KiB, "
 	    "256MiB, 1GiB)");
-	bad("[spool]\nmax_size = 512KiB\n",
-	    "spool.max_size: 512KiB is too small (at least 1048576 bytes)");
+	bad("[spool]\nmax_size = 2KiB\n",
+	    "spool.max_size: 2KiB is too small (at least 4096 bytes)");
 	bad("[spool]\ndir = spool\n", "spool.dir: \"spool\" is not an absolute path");
 	bad("[spool]\ndir =\n", "spool.dir: must not be empty");
 	bad("[influxdb]\ngzip = maybe\n", "influxdb.gzip: invalid boolean \"maybe\" (true or false)");

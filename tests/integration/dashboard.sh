@@ -1,0 +1,212 @@
+#!/bin/sh
+# The Grafana dashboard etc/grafana/lxcollectd.json against real data: two
+# LXC containers on a bridge of our own (one busy under a CPU quota, pings
+# of a known size between them), the real daemon writing for nine 1 s
+# cycles into a private InfluxDB, then EVERY query of the dashboard (panels
+# and variables, Grafana's macros substituted) run there, each answering
+# numeric series in a plausible range; CPU, bits/s, memory and pids
+# against what the test set up. Also schema = lxd2influx and the CPU query
+# of an lxd2influx dashboard.
+. "$(dirname "$0")/../lib/common.sh"
+. "$TOP/tests/lib/lxc.sh"
+. "$TOP/tests/lib/influxd.sh"
+need_lxc
+need_cmd ip jq curl influxd awk
+dash=$TOP/etc/grafana/lxcollectd.json
+check "dashboard is valid JSON" sh -c "jq -e . '$dash' >/dev/null"
+
+p=gfd$$
+tmp=$(mktemp -d); t_defer "rm -rf '$tmp'"
+old_def=$(sysctl -n net.ipv6.conf.default.disable_ipv6 2>/dev/null || echo 0)
+sysctl -qw net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
+t_defer "sysctl -qw net.ipv6.conf.default.disable_ipv6=$old_def"
+ip link add "${p}b" type bridge || { not_ok "bridge"; t_done; exit 1; }
+t_defer "ip link del ${p}b"
+ip link set "${p}b" up
+noip6="lxc.sysctl.net.ipv6.conf.all.disable_ipv6 = 1"
+noip6d="lxc.sysctl.net.ipv6.conf.default.disable_ipv6 = 1"
+for c in 1 2; do
+	lxct_create "${p}$c" "$noip6" "$noip6d" \
+		"lxc.net.0.type = veth" "lxc.net.0.link = ${p}b" "lxc.net.0.flags = up" \
+		"lxc.net.0.name = eth0" "lxc.net.0.veth.pair = ${p}h$c" \
+		"lxc.net.0.ipv4.address = 10.204.0.$((c + 1))/24" \
+		"lxc.cgroup.memory.limit_in_bytes = 268435456" \
+		"lxc.cgroup.cpu.cfs_quota_us = 50000" "lxc.cgroup.cpu.cfs_period_us = 100000" \
+		"lxc.cgroup.pids.max = 100" || { not_ok "create ${p}$c"; t_done; exit 1; }
+	check "container ${p}$c started" lxct_start "${p}$c"
+done
+# ARP settles before anything is measured
+lxc-attach -n "${p}1" -- ping -c 1 -W 2 10.204.0.3 >/dev/null 2>&1
+
+influxd_start || { not_ok "influxd"; t_done; exit 1; }
+influx_createdb lxd
+influx_createdb lxd2
+
+# a busy loop in ${p}1 (its quota: half a CPU)
+lxc-attach -n "${p}1" -- sh -c 'while :; do :; done' >/dev/null 2>&1 &
+busy=$!
+t_defer "kill -9 $busy"
+for db in lxd:default lxd2:lxd2influx; do
+	printf '[collector]\ninclude = %s*\nschema = %s\n[influxdb]\nurl = %s\ndatabase = %s\ngzip = false\n[spool]\ndir = %s\n' \
+		"$p" "${db#*:}" "$INFLUX_URL" "${db%%:*}" "$tmp/spool.${db%%:*}" >"$tmp/${db%%:*}.ini"
+done
+"$LXCOLLECTD" -c "$tmp/lxd.ini" --count 9 --interval 1 2>"$tmp/err" &
+d1=$!
+"$LXCOLLECTD" -c "$tmp/lxd2.ini" --count 9 --interval 1 2>"$tmp/err2" &
+d2=$!
+i=0; while ! grep -q 'cycle' "$tmp/err" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+# 25 pings of 1000 bytes, 5 a second: 1042 bytes on the wire each way
+# (14 ethernet + 20 IP + 8 ICMP + 1000), all inside the daemon's window
+lxc-attach -n "${p}1" -- ping -q -c 25 -i 0.2 -s 1000 10.204.0.3 >/dev/null 2>&1
+wait $d1; eq "daemon (default schema) exits 0" "$?" 0
+wait $d2; eq "daemon (lxd2influx) exits 0" "$?" 0
+kill -9 $busy 2>/dev/null
+sent_bits=$((25 * 1042 * 8))
+
+host=$(hostname)
+# Grafana's macros: the last 5 minutes in 1 s buckets, anchored regexes of
+# the real tag values for $host and $container
+subst() {
+	sed -e 's/\$timeFilter/time > now() - 5m/g' -e 's/\$__interval_ms/1000/g' \
+		-e 's/\$__interval/1s/g' -e "s/\\\$host/($host)/g" -e "s/\\\$container/(${p}1|${p}2)/g"
+}
+
+# rows Q: every data row as "SERIES-TAGS<TAB>COLUMN<TAB>VALUE", SERIES-TAGS
+# like container=X,interface=Y; null values as "null"
+rows() {
+	influx_q lxd "$1" | jq -r '.results[0].series[]? | . as $s
+		| ($s.tags // {} | to_entries | map("\(.key)=\(.value)") | join(",")) as $t
+		| $s.values[] as $v | range(1; $v | length) as $i
+		| "\($t)\t\($s.columns[$i])\t\($v[$i] // "null")"'
+}
+
+# 1. the template variables
+n=0
+jq -r '.templating.list[] | [.name, .query] | @tsv' "$dash" >"$tmp/vars"
+while IFS="$(printf '\t')" read -r name q; do
+	q=$(printf '%s' "$q" | subst)
+	vals=$(influx_q lxd "$q" | jq -r '[.results[0].series[]?.values[][1]] | sort | join(" ")')
+	case $name in
+	host) eq "variable host: $q" "$vals" "$host" ;;
+	container) eq "variable container: $q" "$vals" "${p}1 ${p}2" ;;
+	*) not_ok "unknown variable $name" ;;
+	esac
+	n=$((n + 1))
+done <"$tmp/vars"
+eq "two template variables" "$n" 2
+
+# 2. every panel query: an answer without error, numeric series, each
+# plausible for its panel
+jq -r '.panels[] | .title as $t | .targets[] | [$t, .refId, (.rawQuery | tostring), .query] | @tsv' "$dash" >"$tmp/queries"
+eq "every target is a raw query" "$(cut -f3 "$tmp/queries" | sort -u)" true
+cores=$(nproc)
+nq=0
+while IFS="$(printf '\t')" read -r title ref raw q; do
+	nq=$((nq + 1))
+	q=$(printf '%s' "$q" | subst)
+	ans=$(influx_q lxd "$q")
+	err=$(printf '%s' "$ans" | jq -r '.error // .results[0].error // empty')
+	if [ -n "$err" ]; then not_ok "$title/$ref: error $err ($q)"; continue; fi
+	rows "$q" >"$tmp/rows"
+	cnt=$(wc -l <"$tmp/rows")
+	bad=$(awk -F'\t' '$3 == "null" || $3 !~ /^-?[0-9.e+-]+$/ || $3 < 0' "$tmp/rows" | wc -l)
+	if [ "$cnt" -gt 0 ] && [ "$bad" = 0 ]; then
+		ok "$title/$ref: $cnt numeric values >= 0 in $(influx_q lxd "$q" | jq '.results[0].series | length') series"
+	else
+		not_ok "$title/$ref: $cnt values, $bad not numeric or negative ($q)"
+		continue
+	fi
+	# max VALUE of the rows with every tag of TAGS (k=v,k=v) and COLUMN
+	mx() {
+		awk -F'\t' -v t="$1" -v c="$2" '
+		BEGIN { n = split(t, want, ",") }
+		$2 == c {
+			for (i = 1; i <= n; i++) if (!index("," $1 ",", "," want[i] ",")) next
+			if (m == "" || $3 > m) m = $3
+		}
+		END { print m }' "$tmp/rows"
+	}
+	# the sum of rate x bucket length: the counter's increase over the window
+	case "$title/$ref" in
+	CPU/A)
+		v=$(mx "container=${p}1" cpu)
+		check "CPU: ${p}1 busy under a 0.5 CPU quota: max $v % in 35..60" \
+			awk -v v="$v" 'BEGIN { exit !(v >= 35 && v <= 60) }'
+		v=$(mx "container=${p}2" cpu)
+		check "CPU: ${p}2 idle: max $v % < 10" awk -v v="$v" 'BEGIN { exit !(v < 10) }'
+		v=$(awk -F'\t' '{ if ($3 > m) m = $3 } END { print m + 0 }' "$tmp/rows")
+		check "CPU: nothing above 100 x $cores cores ($v)" awk -v v="$v" -v c="$cores" 'BEGIN { exit !(v <= 100 * c) }' ;;
+	"CPU user / system/A")
+		v=$(mx "container=${p}1" user)
+		check "CPU user: ${p}1 max $v % > 25" awk -v v="$v" 'BEGIN { exit !(v > 25) }' ;;
+	"CPU throttling/A")
+		v=$(mx "container=${p}1" throttled)
+		check "CPU throttling: ${p}1 throttled in $v % of periods (> 20, <= 100)" \
+			awk -v v="$v" 'BEGIN { exit !(v > 20 && v <= 100) }' ;;
+	"CPU throttled time/A")
+		v=$(mx "container=${p}1" throttled)
+		check "CPU throttled time: ${p}1 $v s/s in 0.2..1" awk -v v="$v" 'BEGIN { exit !(v >= 0.2 && v <= 1) }' ;;
+	Memory/A)
+		for c in 1 2; do
+			eq "Memory: ${p}$c limit" "$(mx "container=${p}$c" limit)" 268435456
+			u=$(mx "container=${p}$c" usage); w=$(mx "container=${p}$c" working_set)
+			check "Memory: ${p}$c 0 < working set $w <= usage $u < limit" \
+				awk -v u="$u" -v w="$w" 'BEGIN { exit !(w > 0 && w <= u && u < 268435456) }'
+		done ;;
+	"OOM kills/A")
+		eq "OOM kills: none" "$(awk -F'\t' '{ s += $3 } END { print s + 0 }' "$tmp/rows")" 0 ;;
+	Processes/A)
+		eq "Processes: ${p}1 limit" "$(mx "container=${p}1" limit)" 100
+		v=$(mx "container=${p}1" current)
+		check "Processes: ${p}1 current $v in 2..10 (init, the busy loop, ping)" \
+			awk -v v="$v" 'BEGIN { exit !(v >= 2 && v <= 10) }' ;;
+	Network/A)
+		eq "Network: one series per container and interface" \
+			"$(influx_q lxd "$q" | jq -r '[.results[0].series[].tags | "\(.container)/\(.interface)"] | sort | join(" ")')" \
+			"${p}1/eth0 ${p}2/eth0"
+		for k in "${p}1 tx" "${p}1 rx" "${p}2 rx" "${p}2 tx"; do
+			set -- $k
+			# sum of rate x bucket length = bits over the window (the
+			# first rate covers the 1 s bucket before it)
+			tot=$(influx_q lxd "$q" | jq -r --arg c "$1" --arg col "$2" '
+				.results[0].series[] | select(.tags.container == $c) | . as $s
+				| ($s.columns | index($col)) as $i
+				| [range(0; $s.values | length) as $k
+				   | $s.values[$k][$i] * (if $k == 0 then 1 else ($s.values[$k][0] - $s.values[$k - 1][0]) / 1e9 end)]
+				| add')
+			near "Network: $1 $2 bits over the window, from bits/s" "$tot" "$sent_bits" 2
+			v=$(mx "container=$1,interface=eth0" "$2")
+			check "Network: $1 $2 peak $v bit/s near 5 x 1042 x 8 = 41680 (25..200 %)" \
+				awk -v v="$v" 'BEGIN { exit !(v >= 41680 / 4 && v <= 41680 * 2) }'
+		done ;;
+	"Network packets/A")
+		v=$(mx "container=${p}1,interface=eth0" tx)
+		check "Network packets: ${p}1 tx peak $v pkt/s in 2..10" awk -v v="$v" 'BEGIN { exit !(v >= 2 && v <= 10) }' ;;
+	"Pressure (PSI, avg10)/A")
+		v=$(awk -F'\t' '{ if ($3 > m) m = $3 } END { print m + 0 }' "$tmp/rows")
+		check "Pressure: every avg10 <= 100 ($v)" awk -v v="$v" 'BEGIN { exit !(v <= 100) }'
+		eq "Pressure: cpu, io, memory for both containers" \
+			"$(cut -f1 "$tmp/rows" | sed 's/.*resource=//' | sort -u | tr '\n' ' ')" "cpu io memory " ;;
+	"lxcollectd: containers and points/A")
+		eq "lxcollectd: containers" "$(mx "host=$host" containers)" 2 ;;
+	"lxcollectd: cycle time/A")
+		v=$(mx "host=$host" cycle_us)
+		check "lxcollectd: cycle time $v us in 1..1000000" awk -v v="$v" 'BEGIN { exit !(v >= 1 && v < 1000000) }' ;;
+	"lxcollectd: spool and errors/B")
+		eq "lxcollectd: nothing dropped, no write errors" "$(awk -F'\t' '{ s += $3 } END { print s + 0 }' "$tmp/rows")" 0 ;;
+	esac
+done <"$tmp/queries"
+check "ran every panel query ($nq)" [ "$nq" -ge 16 ]
+check "at least six cycles stored" \
+	[ "$(influx_q lxd 'SELECT count("containers") FROM "lxcollectd"' | jq '.results[0].series[0].values[0][1]')" -ge 6 ]
+
+# 3. schema = lxd2influx and an lxd2influx dashboard's CPU query
+q='SELECT non_negative_derivative(last("cpuacct.stat.user"), 1s) FROM "cpu" WHERE $timeFilter GROUP BY time($__interval), "host", "container"'
+q=$(printf '%s' "$q" | subst)
+v=$(influx_q lxd2 "$q" | jq -r --arg c "${p}1" '[.results[0].series[]? | select(.tags.container == $c) | .values[][1] | select(. != null)] | max // empty')
+# USER_HZ is 100: half a CPU is about 50 ticks a second
+check "lxd2influx: ${p}1 user CPU max $v ticks/s in 20..60" awk -v v="$v" 'BEGIN { exit !(v != "" && v >= 20 && v <= 60) }'
+check "lxd2influx: network measurement written" \
+	[ "$(influx_q lxd2 'SHOW MEASUREMENTS' | jq -r '[.results[0].series[0].values[][0]] | sort | join(" ")')" = "cpu lxcollectd memory network" ]
+[ "$T_FAILED" = 0 ] || sed 's/^/# daemon: /' "$tmp/err" | tail -10
+t_done
