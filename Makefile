@@ -94,12 +94,12 @@ check-unit:
 	$(MAKE) --no-print-directory tests SANITIZE=$(SANITIZE)
 	LXC_BUILD=$(B) tests/run.sh unit
 
-# For now: one cycle to standard output (the daemon's InfluxDB delivery
-# is still to come).
+# make run: build, then run the daemon in the foreground; with the default
+# configuration against a local InfluxDB that it starts when none answers.
 run:
 	@if [ "$$(id -u)" = 0 ]; then $(MAKE) --no-print-directory deps; fi
 	$(MAKE) --no-print-directory lxcollectd
-	./lxcollectd --once --stdout
+	etc/run-local.sh
 
 # make install [PREFIX=/usr] [DESTDIR=...]: the binary, the systemd unit
 # (ExecStart pointed at $(SBINDIR)), the man pages and the example
