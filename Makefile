@@ -73,7 +73,7 @@ tests: $(B)/lxcollectd $(UNIT_BIN) $(TOOL_BIN)
 DEB_BUILD := gcc make pkg-config libnl-3-dev libnl-route-3-dev libiniparser-dev \
 	libcurl4-openssl-dev zlib1g-dev libsystemd-dev
 DEB_TEST := influxdb influxdb-client victoria-metrics lxc busybox-static iproute2 jq curl strace \
-	valgrind procps util-linux libcap2-bin systemd man-db
+	valgrind procps util-linux libcap2-bin systemd man-db clang libclang-rt-14-dev
 deps:
 	@missing=$$(for p in $(DEB_BUILD) $(DEB_TEST); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
@@ -131,6 +131,70 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/lxcollectd $(DESTDIR)$(UNITDIR)/lxcollectd.service \
 		$(DESTDIR)$(MANDIR)/man8/lxcollectd.8 $(DESTDIR)$(MANDIR)/man5/lxcollectd.ini.5 \
 		$(DESTDIR)$(CONFDIR)/lxcollectd.ini.dist
+
+# make fuzz [FUZZ_SECONDS=N]: build every tests/fuzz/fuzz_*.c with clang's
+# libFuzzer, ASan and UBSan (the library sources compiled again with clang,
+# in build/fuzz) and run each N seconds on a copy of its seed corpus
+# tests/fuzz/corpus/NAME/ in a temporary directory (nothing is written
+# into the tree). One "PASS fuzz NAME (N execs)" or "FAIL fuzz NAME" line
+# per target; fails on any crash, leak, sanitizer report or failed check.
+# A failing input is kept in build/fuzz/artifacts/.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FB := build/fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS = $(CPPFLAGS_ALL) $(NL_CFLAGS) $(INI_CFLAGS) $(WARN) -O1 -g $(FUZZ_SAN) -MMD -MP
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(FB)/%,$(FUZZ_SRC))
+FUZZ_LIB_OBJ := $(patsubst %.c,$(FB)/%.o,$(LIB_SRC))
+
+$(FB)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FB)/liblxc.a: $(FUZZ_LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(FB)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FB)/liblxc.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FB)/liblxc.a $(ALL_LIBS)
+
+fuzz: $(FUZZ_BIN)
+	@tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/lxcollectd-fuzz.XXXXXX"); trap 'rm -rf "$$tmp"' EXIT; \
+	mkdir -p $(FB)/artifacts; failed=0; \
+	for f in $(FUZZ_BIN); do \
+		n=$${f##*/}; d=$$tmp/$$n; mkdir -p "$$d/corpus" "$$d/tmp"; \
+		cp tests/fuzz/corpus/$$n/* "$$d/corpus/" 2>/dev/null; \
+		TMPDIR="$$d/tmp" ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		"$$f" -max_total_time=$(FUZZ_SECONDS) -detect_leaks=1 -print_final_stats=1 \
+			-timeout=10 -artifact_prefix="$(CURDIR)/$(FB)/artifacts/$$n-" \
+			"$$d/corpus" >"$$d/log" 2>&1; rc=$$?; \
+		execs=$$(sed -n 's/^stat::number_of_executed_units: *//p' "$$d/log" | tail -n1); \
+		if [ $$rc = 0 ] && [ -n "$$execs" ] && ! grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:' "$$d/log"; then \
+			echo "PASS fuzz $$n ($$execs execs in $(FUZZ_SECONDS)s, corpus $$(ls "$$d/corpus" | wc -l))"; \
+		else \
+			echo "FAIL fuzz $$n (exit $$rc):"; tail -n 40 "$$d/log" | sed 's/^/    /'; failed=$$((failed + 1)); \
+		fi; \
+	done; \
+	echo "fuzz: $$(( $(words $(FUZZ_BIN)) - failed )) passed, $$failed failed"; \
+	[ $$failed = 0 ]
+
+# make bench [N=1000]: N synthetic containers (tests/bench/fleet.sh), the
+# daemon's CPU per container per cycle beside the bare-read floor and
+# collectd 5.12 (tests/bench/bench.sh; README "Performance"). Root. Not
+# part of make check: timings are not assertions.
+N ?= 1000
+DEB_BENCH := collectd-core
+bench:
+	@missing=$$(for p in $(DEB_BENCH); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	$(MAKE) --no-print-directory tests SANITIZE=$(SANITIZE)
+	LXC_BUILD=$(B) tests/bench/bench.sh $(N)
 
 clean:
 	rm -rf build lxcollectd

@@ -153,6 +153,18 @@ struct cg_found {
 int cg_discover(struct cg_root *r, struct cg_found **ret_list, size_t *ret_n);
 void cg_found_free(struct cg_found *list, size_t n);
 
+/* The same, for a daemon: cg_discovery_poll() rescans only when a
+ * directory the last scan walked had a sub-directory made, removed or
+ * renamed (inotify), when cg_discovery_invalidate() was called, and at
+ * least every RESCAN_EVERY polls; otherwise it returns 0 and the caller's
+ * last list stands. 1 with a fresh list (as cg_discover's), or -errno.
+ * Without inotify every poll rescans. */
+struct cg_discovery;
+int cg_discovery_new(struct cg_root *r, unsigned rescan_every, struct cg_discovery **ret);
+int cg_discovery_poll(struct cg_discovery *d, struct cg_found **ret_list, size_t *ret_n);
+void cg_discovery_invalidate(struct cg_discovery *d);
+void cg_discovery_free(struct cg_discovery *d);
+
 /* Pure: classify one directory name at a given place. parent_kind says
  * whether the parent directory was "lxc" or "lxc.payload". Returns 1 and
  * fills ret_name/ret_project (malloc'd) when NAME is a container, 0 when it
@@ -192,8 +204,14 @@ int cg_container_open(struct cg_root *r, const char *relpath, unsigned metrics,
  * vanished (the caller drops the container). */
 int cg_container_read(struct cg_container *c, struct cg_stats *ret);
 void cg_container_free(struct cg_container *c);
+/* True when the container's cgroup was missing in some hierarchy at
+ * cg_container_open() (LXC makes them one hierarchy after another, so
+ * discovery can see a container half made): open it again later. */
+bool cg_container_partial(const struct cg_container *c);
 /* Number of files held open (for fd accounting). */
 size_t cg_container_nfiles(const struct cg_container *c);
+/* The I-th of them (for the benchmark's floor program); -EINVAL past the end. */
+int cg_container_fd(const struct cg_container *c, size_t i);
 
 /* ---- pure parsers (no I/O), exposed for tests and fuzzing ---- */
 

@@ -14,6 +14,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 
 #include "cgroupfs/internal.h"
@@ -128,14 +131,32 @@ static char *join(const char *rel, const char *name)
 	return s;
 }
 
-/* Walk directory DFD (consumed), REL its path from the hierarchy root. */
+/* Watch directory DFD for sub-directories coming and going (cgroupfs
+ * directories are made and removed through the VFS, which notifies;
+ * kernfs never updates a directory's mtime, so mtimes cannot tell). */
+static void watch_dir(int ifd, int dfd, bool *ret_incomplete)
+{
+	char path[64];
+
+	if (ifd < 0)
+		return;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", dfd);
+	if (inotify_add_watch(ifd, path,
+			      IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF |
+				      IN_MOVE_SELF | IN_ONLYDIR) < 0)
+		*ret_incomplete = true; /* e.g. ENOSPC: max_user_watches */
+}
+
+/* Walk directory DFD (consumed), REL its path from the hierarchy root;
+ * every directory walked is watched on IFD (when >= 0). */
 static int walk(int dfd, const char *rel, unsigned depth, enum cg_parent parent,
-		struct found_list *l)
+		struct found_list *l, int ifd, bool *incomplete)
 {
 	struct dirent *de;
 	int ret = 0;
 	DIR *d;
 
+	watch_dir(ifd, dfd, incomplete);
 	d = fdopendir(dfd);
 	if (!d) {
 		ret = -errno;
@@ -183,7 +204,7 @@ static int walk(int dfd, const char *rel, unsigned depth, enum cg_parent parent,
 		kind = strcmp(de->d_name, "lxc") == 0		? CG_PARENT_LXC
 		       : strcmp(de->d_name, "lxc.payload") == 0 ? CG_PARENT_PAYLOAD
 								: CG_PARENT_OTHER;
-		ret = walk(sub, path, depth + 1, kind, l);
+		ret = walk(sub, path, depth + 1, kind, l, ifd, incomplete);
 		if (ret < 0)
 			break;
 	}
@@ -211,7 +232,8 @@ static int primary_fd(const struct cg_root *r)
 	return -1;
 }
 
-int cg_discover(struct cg_root *r, struct cg_found **ret_list, size_t *ret_n)
+static int discover(struct cg_root *r, int ifd, bool *incomplete, struct cg_found **ret_list,
+		    size_t *ret_n)
 {
 	struct found_list l = { 0 };
 	int fd = primary_fd(r), dfd, k;
@@ -222,7 +244,7 @@ int cg_discover(struct cg_root *r, struct cg_found **ret_list, size_t *ret_n)
 	dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return -errno;
-	k = walk(dfd, NULL, 1, CG_PARENT_OTHER, &l);
+	k = walk(dfd, NULL, 1, CG_PARENT_OTHER, &l, ifd, incomplete);
 	if (k < 0) {
 		cg_found_free(l.v, l.n);
 		return k;
@@ -241,6 +263,95 @@ int cg_discover(struct cg_root *r, struct cg_found **ret_list, size_t *ret_n)
 	*ret_list = l.v;
 	*ret_n = j;
 	return 0;
+}
+
+int cg_discover(struct cg_root *r, struct cg_found **ret_list, size_t *ret_n)
+{
+	bool incomplete = false;
+
+	return discover(r, -1, &incomplete, ret_list, ret_n);
+}
+
+/* ---- discovery that rescans only what changed ---- */
+
+struct cg_discovery {
+	struct cg_root *root;
+	int ifd;          /* inotify, non-blocking; -1: none (rescan every time) */
+	unsigned every;   /* full rescan at least every this many polls */
+	unsigned since;   /* polls since the last full rescan */
+	bool stale;       /* a rescan is due (first poll, an event, a lost watch) */
+};
+
+int cg_discovery_new(struct cg_root *r, unsigned rescan_every, struct cg_discovery **ret)
+{
+	struct cg_discovery *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return -ENOMEM;
+	d->root = r;
+	d->every = rescan_every ? rescan_every : 1;
+	d->stale = true;
+	/* without inotify (EMFILE, a kernel without it) every poll rescans */
+	d->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	*ret = d;
+	return 0;
+}
+
+void cg_discovery_free(struct cg_discovery *d)
+{
+	if (!d)
+		return;
+	if (d->ifd >= 0)
+		close(d->ifd);
+	free(d);
+}
+
+void cg_discovery_invalidate(struct cg_discovery *d)
+{
+	d->stale = true;
+}
+
+/* Read every pending event; true when there was any (or the queue
+ * overflowed, or a read failed): something may have changed. */
+static bool drain_events(int ifd)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool any = false;
+
+	for (;;) {
+		ssize_t n = read(ifd, buf, sizeof(buf));
+
+		if (n > 0) {
+			any = true;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno != EAGAIN)
+			any = true;
+		return any;
+	}
+}
+
+int cg_discovery_poll(struct cg_discovery *d, struct cg_found **ret_list, size_t *ret_n)
+{
+	bool incomplete = false;
+	int r;
+
+	if (d->ifd < 0 || drain_events(d->ifd))
+		d->stale = true;
+	if (++d->since >= d->every)
+		d->stale = true;
+	if (!d->stale)
+		return 0;
+	/* events from here on mean "again next time": the walk below may
+	 * or may not have seen their directories */
+	r = discover(d->root, d->ifd, &incomplete, ret_list, ret_n);
+	if (r < 0)
+		return r;
+	d->since = 0;
+	d->stale = incomplete; /* a directory we could not watch */
+	return 1;
 }
 
 void cg_found_free(struct cg_found *list, size_t n)

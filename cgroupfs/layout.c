@@ -109,7 +109,9 @@ static int parse_line(const char *ls, const char *le, const char *root, size_t r
 	if (!mp)
 		return -ENOMEM;
 	rel = relative_to(mp, root, rn);
-	if (!rel)
+	/* "a//b" or an escaped NUL would make rel absolute or empty: openat()
+	 * would then leave cgroup_root (the kernel never writes such paths) */
+	if (!rel || *rel == '\0' || *rel == '/')
 		return 0;
 
 	const char *fs = tok[dash + 1], *fe = tend[dash + 1];

@@ -30,9 +30,15 @@ struct cg_open_file {
 struct cg_container {
 	struct cg_open_file *files;
 	size_t n;
-	char *buf; /* reused by every read: no allocation per cycle */
-	size_t cap;
+	bool partial; /* the cgroup was missing in a hierarchy at open */
 };
+
+/* One read buffer for every container (reused by every read: no
+ * allocation per cycle). One per container cost 4 KiB of RSS each, and
+ * copying into a thousand cold buffers costs cache misses. Reads are
+ * single-threaded: the collector reads from one thread. */
+static char *rd_buf;
+static size_t rd_cap;
 
 /* ---- helpers shared by cgroupfs/ ---- */
 
@@ -411,11 +417,13 @@ int cg_container_open(struct cg_root *r, const char *relpath, unsigned metrics,
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	c->cap = BUF_INITIAL;
-	c->buf = malloc(c->cap);
-	if (!c->buf) {
-		free(c);
-		return -ENOMEM;
+	if (!rd_buf) {
+		rd_buf = malloc(BUF_INITIAL);
+		if (!rd_buf) {
+			free(c);
+			return -ENOMEM;
+		}
+		rd_cap = BUF_INITIAL;
 	}
 	for (int h = 0; h < CG_H_MAX; h++) {
 		dir[h] = -1;
@@ -423,6 +431,7 @@ int cg_container_open(struct cg_root *r, const char *relpath, unsigned metrics,
 			continue;
 		dir[h] = openat(r->fd[h], relpath, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		any |= dir[h] >= 0;
+		c->partial |= dir[h] < 0;
 	}
 	if (!any) {
 		k = -ENOENT;
@@ -460,24 +469,24 @@ out:
 	return 0;
 }
 
-/* Whole file at offset 0 into c->buf, growing it (rarely) when it fills. */
-static ssize_t reread(struct cg_container *c, int fd)
+/* Whole file at offset 0 into rd_buf, growing it (rarely) when it fills. */
+static ssize_t reread(int fd)
 {
 	for (;;) {
-		ssize_t n = pread(fd, c->buf, c->cap, 0);
+		ssize_t n = pread(fd, rd_buf, rd_cap, 0);
 		char *nb;
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
-		if ((size_t)n < c->cap || c->cap >= BUF_MAX)
+		if ((size_t)n < rd_cap || rd_cap >= BUF_MAX)
 			return n;
-		nb = realloc(c->buf, c->cap * 2);
+		nb = realloc(rd_buf, rd_cap * 2);
 		if (!nb)
 			return -ENOMEM;
-		c->buf = nb;
-		c->cap *= 2;
+		rd_buf = nb;
+		rd_cap *= 2;
 	}
 }
 
@@ -534,7 +543,7 @@ int cg_container_read(struct cg_container *c, struct cg_stats *ret)
 	memset(&s, 0, sizeof(s));
 	for (size_t i = 0; i < c->n; i++) {
 		const struct cg_open_file *f = &c->files[i];
-		ssize_t n = reread(c, f->fd);
+		ssize_t n = reread(f->fd);
 
 		/* a removed cgroup's files answer ENODEV (kernfs) */
 		if (n == -ENODEV || n == -ENOENT)
@@ -543,7 +552,7 @@ int cg_container_read(struct cg_container *c, struct cg_stats *ret)
 			return -ENOMEM;
 		if (n < 0)
 			continue; /* e.g. EOPNOTSUPP from a PSI file with cgroup.pressure 0 */
-		f->spec->extract(f->spec, f->active, c->buf, (size_t)n, &s);
+		f->spec->extract(f->spec, f->active, rd_buf, (size_t)n, &s);
 	}
 	derive(&s);
 	ret->present = s.present & pub;
@@ -559,11 +568,20 @@ void cg_container_free(struct cg_container *c)
 	for (size_t i = 0; i < c->n; i++)
 		close(c->files[i].fd);
 	free(c->files);
-	free(c->buf);
 	free(c);
+}
+
+bool cg_container_partial(const struct cg_container *c)
+{
+	return c->partial;
 }
 
 size_t cg_container_nfiles(const struct cg_container *c)
 {
 	return c->n;
+}
+
+int cg_container_fd(const struct cg_container *c, size_t i)
+{
+	return i < c->n ? c->files[i].fd : -EINVAL;
 }

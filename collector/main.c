@@ -184,13 +184,30 @@ static int load_config(const struct options *o, bool reloading, struct config **
 	return r;
 }
 
-/* Many containers mean many open cgroup files and sockets: take the hard
- * limit as the soft one (the unit file sets LimitNOFILE). */
+/* Many containers mean many open files: about twenty per container (its
+ * cgroup files, a pidfd, a netlink socket). Raise the limit as far as we
+ * may: both limits to fs.nr_open when privileged (CAP_SYS_RESOURCE), else
+ * the soft limit to the hard one (the unit sets LimitNOFILE). */
 static void raise_nofile(void)
 {
 	struct rlimit rl;
+	unsigned long long nr_open = 0;
+	FILE *f = fopen("/proc/sys/fs/nr_open", "re");
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+	if (f) {
+		if (fscanf(f, "%llu", &nr_open) != 1)
+			nr_open = 0;
+		fclose(f);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (nr_open > rl.rlim_max) {
+		struct rlimit want = { nr_open, nr_open };
+
+		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+			return;
+	}
+	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}

@@ -1,10 +1,13 @@
 /* net: container_net points from sockets bound inside each container's
- * network namespace. The host-side dump (once per cycle) maps a veth's
- * IFLA_LINK (the peer's ifindex in the host namespace) to the host-side
- * interface name. */
+ * network namespace. The host-side dump maps a veth's IFLA_LINK (the
+ * peer's ifindex in the host namespace) to the host-side interface name;
+ * with a thousand containers it is a thousand links, as dear as all the
+ * containers' own dumps together, so it is repeated only when link
+ * notifications say the host's links changed. */
 #include "collector/net.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,15 +24,18 @@ struct net {
 	struct netns_helper *helper;
 	const struct config *cfg;
 	struct netns_sock *host;
+	struct netns_watch *watch; /* NULL: dump the host side every cycle */
 	struct host_if *hosts; /* sorted by ifindex */
 	size_t nhosts, hosts_cap;
 	bool host_ok;
+	bool host_stale; /* the last dump failed: dump again, events or not */
 };
 
 struct net_ct {
 	struct netns_sock *sock;
 	uint64_t ino;
-	char warned[16]; /* last interface name warned about */
+	char (*warned)[16]; /* interface names warned about, once each */
+	size_t nwarned;
 };
 
 int net_new(struct netns_helper *helper, const struct config *cfg, struct net **ret)
@@ -47,6 +53,8 @@ int net_new(struct netns_helper *helper, const struct config *cfg, struct net **
 		free(n);
 		return r;
 	}
+	if (netns_watch_links(&n->watch) < 0)
+		n->watch = NULL;
 	*ret = n;
 	return 0;
 }
@@ -56,6 +64,7 @@ void net_free(struct net *n)
 	if (!n)
 		return;
 	netns_sock_free(n->host);
+	netns_watch_free(n->watch);
 	free(n->hosts);
 	free(n);
 }
@@ -71,12 +80,21 @@ int net_cycle_begin(struct net *n)
 {
 	const struct netns_link *links;
 	size_t nl;
-	int r;
+	int r, tries = 0;
 
-	n->host_ok = false;
-	r = netns_sock_links(n->host, &links, &nl);
-	if (r == -EAGAIN) /* interrupted dump: links changed under us, once more */
+	/* The watch is subscribed before the first dump: a change during a
+	 * dump shows at the next call and costs one more dump. */
+	if (n->host_ok && !n->host_stale && n->watch && netns_watch_changed(n->watch) == 0)
+		return 0;
+	n->host_stale = true; /* until a dump succeeds */
+
+	/* A dump is interrupted (NLM_F_DUMP_INTR) when links come or go
+	 * meanwhile; on a host starting many containers that can happen a few
+	 * times in a row. Then the map of the previous cycle stays: peers of
+	 * containers that existed then are still named right. */
+	do
 		r = netns_sock_links(n->host, &links, &nl);
+	while (r == -EAGAIN && ++tries < 5);
 	if (r < 0)
 		return r;
 	if (nl > n->hosts_cap) {
@@ -95,6 +113,7 @@ int net_cycle_begin(struct net *n)
 	n->nhosts = nl;
 	qsort(n->hosts, n->nhosts, sizeof(*n->hosts), host_cmp);
 	n->host_ok = true;
+	n->host_stale = false;
 	return 0;
 }
 
@@ -135,7 +154,7 @@ int net_ct_sync(struct net *n, struct net_ct **slot, pid_t pid, uint64_t startti
 	}
 	r = netns_sock_adopt(fd, &c->sock);
 	if (r < 0) {
-		free(c);
+		net_ct_free(c);
 		*slot = NULL;
 		return r;
 	}
@@ -149,6 +168,7 @@ void net_ct_free(struct net_ct *c)
 	if (!c)
 		return;
 	netns_sock_free(c->sock);
+	free(c->warned);
 	free(c);
 }
 
@@ -158,6 +178,11 @@ static int write_link(struct net *n, const struct netns_link *l, const struct ct
 	const char *peer = l->veth ? host_name(n, l->link_ifindex) : NULL;
 	bool lxd2influx = n->cfg->schema == CFG_SCHEMA_LXD2INFLUX;
 	int r;
+
+	/* a host-side name lp_tag() would refuse: leave the tag out rather
+	 * than lose the container's interface */
+	if (peer && (!lp_name_ok(peer) || peer[strlen(peer) - 1] == '\\'))
+		peer = NULL;
 
 	r = schema_begin(b, lxd2influx ? "network" : "container_net", id);
 	if (r < 0)
@@ -190,6 +215,22 @@ static int write_link(struct net *n, const struct netns_link *l, const struct ct
 	return lp_end(b, ts_ns);
 }
 
+/* True when NAME was warned about already; otherwise remembers it. */
+static bool warned_before(struct net_ct *c, const char *name)
+{
+	char (*w)[16];
+
+	for (size_t i = 0; i < c->nwarned; i++)
+		if (strncmp(c->warned[i], name, sizeof(c->warned[i])) == 0)
+			return true;
+	w = realloc(c->warned, (c->nwarned + 1) * sizeof(*w));
+	if (!w)
+		return false; /* warn again next time rather than never */
+	c->warned = w;
+	snprintf(c->warned[c->nwarned++], sizeof(*w), "%s", name);
+	return false;
+}
+
 int net_ct_write(struct net *n, struct net_ct *c, const struct ct_ident *id, int64_t ts_ns,
 		 struct lp_buf *b)
 {
@@ -210,12 +251,11 @@ int net_ct_write(struct net *n, struct net_ct *c, const struct ct_ident *id, int
 			continue;
 		r = lp_name_ok(l->name) ? write_link(n, l, id, ts_ns, b) : -EINVAL;
 		if (r == -EINVAL) {
-			/* warn once per name, not every cycle */
-			if (strncmp(c->warned, l->name, sizeof(c->warned)) != 0) {
+			/* warn once per name, not every cycle (a container
+			 * may have several such interfaces) */
+			if (!warned_before(c, l->name))
 				log_warning("container %s: interface %s cannot be written as line protocol, skipping",
 					    id->name, log_escape(l->name, esc, sizeof(esc)));
-				memcpy(c->warned, l->name, sizeof(c->warned));
-			}
 			continue;
 		}
 		if (r < 0)

@@ -73,4 +73,13 @@ int netns_sock_links(struct netns_sock *s, const struct netns_link **ret, size_t
 int netns_sock_links_cache(struct netns_sock *s, const struct netns_link **ret, size_t *ret_n);
 void netns_sock_free(struct netns_sock *s);
 
+/* Link notifications (RTNLGRP_LINK) of the caller's own namespace, so the
+ * host side is dumped again only when its links changed. */
+struct netns_watch;
+int netns_watch_links(struct netns_watch **ret);
+/* 1 when a link was added, removed or changed since the last call (or
+ * notifications were lost), 0 when nothing was; never blocks. */
+int netns_watch_changed(struct netns_watch *w);
+void netns_watch_free(struct netns_watch *w);
+
 #endif

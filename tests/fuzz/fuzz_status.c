@@ -1,6 +1,7 @@
 /* fuzz_status: the /proc/PID/status NSpid parser and the /proc/PID/stat
  * starttime parser. A container's processes choose their comm (spaces,
  * parentheses, newlines) and can race their own exit against our read. */
+#include <errno.h>
 #include <limits.h>
 
 #include "cgroupfs/internal.h"

@@ -1,0 +1,170 @@
+#!/bin/sh
+# bench.sh N: what lxcollectd costs per container, beside the floor and
+# collectd (`make bench N=1000`; README "Performance"). Root.
+#
+# Brings up N synthetic containers (fleet.sh), then BENCH_RUNS times (3):
+#   - lxcollectd --stdout --interval 1 --count BENCH_CYCLES (32) to
+#     /dev/null, in a memory cgroup of its own. Its CPU time (user + kernel,
+#     /proc/PID/task/*/schedstat, ns) is sampled after each cycle's log
+#     line. Steady state = CPU between the end of cycle 1 and the end of
+#     cycle K-1, per cycle, per container: it includes the periodic full
+#     rescan of the hierarchy (every 30 cycles) and the sleeping in
+#     between. First cycle = the daemon's CPU up to the end of cycle 1 plus
+#     its netns helper's (start-up, discovery, opening every file, entering
+#     every namespace), per container. Peak RSS (VmHWM), open fds and the
+#     kernel memory charged to its cgroup (memory.kmem.usage_in_bytes:
+#     slab objects, seq_file buffers, sockets) after the last sample.
+#   - benchfloor: the bare reads of the same files and one link dump per
+#     container, nothing else (median of 10 cycles, CPU per container).
+#   - collectd 5.12 with its cgroups and interface plugins (collectd.conf)
+#     at Interval 1: CPU (utime + stime) over 15 s after a 3 s warm-up, per
+#     cycle per container.
+# Prints medians of the runs. Everything is torn down at exit.
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+N=${1:-1000}
+RUNS=${BENCH_RUNS:-3}
+CYCLES=${BENCH_CYCLES:-32}
+: "${LXC_BUILD:=build/std}"
+LXCOLLECTD=${LXCOLLECTD:-$TOP/$LXC_BUILD/lxcollectd}
+FLOOR=${BENCH_FLOOR:-$TOP/$LXC_BUILD/tests/tools/benchfloor}
+FLEET=$TOP/tests/bench/fleet.sh
+export FLEET_PREFIX=${FLEET_PREFIX:-lxb}
+P=$FLEET_PREFIX
+MEMH=/sys/fs/cgroup/memory
+[ -f "$MEMH/cgroup.procs" ] || MEMH=/sys/fs/cgroup
+MEMCG=$MEMH/lxcollectd-bench-$$
+
+[ "$(id -u)" = 0 ] || { echo "bench.sh: needs root" >&2; exit 77; }
+[ -x "$LXCOLLECTD" ] && [ -x "$FLOOR" ] || { echo "bench.sh: build first (make tests)" >&2; exit 1; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/lxcollectd-bench.XXXXXX")
+dpid="" cpid=""
+cleanup() {
+	[ -n "$dpid" ] && kill -9 "$dpid" 2>/dev/null
+	[ -n "$cpid" ] && kill -9 "$cpid" 2>/dev/null
+	sleep 0.2
+	rmdir "$MEMCG" 2>/dev/null
+	"$FLEET" down
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# CPU of all threads of PID in µs (schedstat: ns on the CPU)
+cpu_us() {
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s / 1000 }'
+}
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+start=$(date +%s)
+"$FLEET" up "$N" || exit 1
+echo "# fleet of $N containers up in $(($(date +%s) - start)) s" >&2
+
+# ~21 fds per container with pressure; a hard limit we may not raise
+# (no CAP_SYS_RESOURCE) leaves pressure out of both daemon and floor
+need=$((N * 22 + 256))
+metrics="cpu, memory, pids, io, net, pressure"
+floor_opt=""
+note=""
+if [ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -lt $need ] &&
+	! prlimit --nofile=$need:$need true 2>/dev/null; then
+	metrics="cpu, memory, pids, io, net"
+	floor_opt=--no-pressure
+	note="pressure left out: RLIMIT_NOFILE hard limit $(ulimit -Hn) cannot be raised here and $N containers with pressure need about $need fds"
+	echo "# $note" >&2
+fi
+printf '[collector]\ninclude = %s-*\nmetrics = %s\n[log]\nlevel = info\n' "$P" "$metrics" >"$tmp/lxc.ini"
+
+run_daemon() {
+	mkdir "$MEMCG" || return 1
+	: >"$tmp/err"
+	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$MEMCG" \
+		"$LXCOLLECTD" -c "$tmp/lxc.ini" --stdout --interval 1 --count "$CYCLES" \
+		>/dev/null 2>"$tmp/err" &
+	dpid=$!
+	k=0 first="" last="" hpid=""
+	while kill -0 "$dpid" 2>/dev/null; do
+		c=$(grep -c ' containers, ' "$tmp/err")
+		if [ "$c" -gt "$k" ]; then
+			k=$c
+			now=$(cpu_us "$dpid")
+			if [ "$k" = 1 ]; then
+				hpid=$(pgrep -P "$dpid" | head -n1)
+				first=$((now + $(cpu_us "$hpid")))
+				base=$now
+				cts=$(grep -m1 ' containers, ' "$tmp/err" | sed 's/.*: \([0-9]*\) containers.*/\1/')
+			fi
+			if [ "$k" = $((CYCLES - 1)) ]; then
+				last=$now
+				rss=$(awk '/VmHWM/ { print $2 }' /proc/"$dpid"/status)
+				fds=$(ls /proc/"$dpid"/fd | wc -l)
+				kmem=$(cat "$MEMCG/memory.kmem.usage_in_bytes" 2>/dev/null ||
+					awk '$1 == "kernel" { print $2 }' "$MEMCG/memory.stat")
+			fi
+		fi
+		sleep 0.02
+	done
+	wait "$dpid"; rc=$?
+	dpid=""
+	sleep 0.2
+	rmdir "$MEMCG" 2>/dev/null
+	[ "$rc" = 0 ] && [ -n "$last" ] || { echo "bench.sh: daemon run failed (exit $rc)" >&2; tail -5 "$tmp/err" >&2; return 1; }
+	[ "$cts" = "$N" ] || { echo "bench.sh: daemon found $cts containers, not $N" >&2; tail -5 "$tmp/err" >&2; return 1; }
+	awk -v b="$base" -v l="$last" -v f="$first" -v n="$N" -v k="$CYCLES" -v rss="$rss" \
+		-v fds="$fds" -v km="$kmem" 'BEGIN {
+		printf "%.1f %.1f %.1f %d %.1f\n", (l - b) / (k - 2) / n, f / n, rss / 1024, fds, km / 1048576 }'
+}
+
+run_collectd() {
+	command -v collectd >/dev/null || { echo "- - "; return 0; }
+	mkdir -p "$tmp/cd"
+	sed "s|@DIR@|$tmp/cd|g" "$TOP/tests/bench/collectd.conf" >"$tmp/cd/collectd.conf"
+	collectd -f -C "$tmp/cd/collectd.conf" >"$tmp/cd/log" 2>&1 &
+	cpid=$!
+	sleep 3
+	t0=$(awk '{ print $14 + $15 }' /proc/"$cpid"/stat)
+	sleep 15
+	t1=$(awk '{ print $14 + $15 }' /proc/"$cpid"/stat)
+	rss=$(awk '/VmHWM/ { print $2 }' /proc/"$cpid"/status)
+	kill -TERM "$cpid"; wait "$cpid"; cpid=""
+	awk -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" -v n="$N" -v rss="$rss" \
+		'BEGIN { printf "%.1f %.1f\n", (b - a) / hz * 1e6 / 15 / n, rss / 1024 }'
+}
+
+: >"$tmp/d" ; : >"$tmp/f"; : >"$tmp/c"
+i=1
+while [ $i -le "$RUNS" ]; do
+	d=$(run_daemon) || exit 1
+	f=$("$FLOOR" --cycles 10 --include "$P-*" $floor_opt) || exit 1
+	c=$(run_collectd)
+	echo "# run $i: daemon $d | $f | collectd $c" >&2
+	echo "$d" >>"$tmp/d"; echo "$f" >>"$tmp/f"; echo "$c" >>"$tmp/c"
+	i=$((i + 1))
+done
+
+col() { awk -v c="$2" '{ print $c }' "$1" | median; }
+kv() { sed "s/.*$2=\([0-9.]*\).*/\1/" "$tmp/f" | median; }
+steady=$(col "$tmp/d" 1) first=$(col "$tmp/d" 2) rss=$(col "$tmp/d" 3) fds=$(col "$tmp/d" 4)
+kmem=$(col "$tmp/d" 5)
+floor=$(kv x us_per_ct) fcg=$(kv x cgroup_us) fnl=$(kv x netlink_us)
+files=$(sed 's/.*files=\([0-9]*\).*/\1/' "$tmp/f" | head -n1)
+cd_cpu=$(col "$tmp/c" 1) cd_rss=$(col "$tmp/c" 2)
+
+echo "lxcollectd $(LC_ALL=C "$LXCOLLECTD" --version | awk '{ print $2 }'): make bench N=$N, medians of $RUNS runs"
+echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), Linux $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME")"
+echo "metrics: $metrics ($files cgroup files open per $N containers)"
+[ -n "$note" ] && echo "note: $note"
+awk -v s="$steady" -v fl="$floor" -v fcg="$fcg" -v fnl="$fnl" -v fi="$first" -v rss="$rss" \
+	-v fds="$fds" -v km="$kmem" -v n="$N" -v cd="$cd_cpu" -v cdr="$cd_rss" 'BEGIN {
+	printf "steady state, CPU per container per cycle:  %7.1f us\n", s
+	printf "floor (bare reads, same run):               %7.1f us  (cgroup files %.1f, link dump %.1f)\n", fl, fcg, fnl
+	printf "ratio daemon / floor:                       %7.2f\n", s / fl
+	printf "first cycle per container:                  %7.1f us  (start-up, discovery, opening, namespace entry)\n", fi
+	printf "peak RSS:                                   %7.1f MiB\n", rss
+	printf "open fds:                                   %7d     (%.1f per container)\n", fds, fds / n
+	printf "kernel memory held (cgroup kmem):           %7.1f MiB  (%.1f KiB per container)\n", km, km * 1024 / n
+	if (cd != "-") {
+		printf "collectd 5.12 cgroups+interface, CPU/ct/cycle: %4.1f us  (%.2f x lxcollectd; RSS %.1f MiB)\n", cd, cd / s, cdr
+	}
+}'
