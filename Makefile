@@ -73,9 +73,11 @@ tests: $(B)/lxcollectd $(UNIT_BIN) $(TOOL_BIN)
 DEB_BUILD := gcc make pkg-config libnl-3-dev libnl-route-3-dev libiniparser-dev \
 	libcurl4-openssl-dev zlib1g-dev libsystemd-dev
 DEB_TEST := influxdb influxdb-client victoria-metrics lxc busybox-static iproute2 jq curl strace \
-	valgrind procps util-linux libcap2-bin systemd man-db clang libclang-rt-14-dev
+	valgrind procps util-linux libcap2-bin systemd man-db python3 clang libclang-rt-14-dev
+# DEPS_PKGS: which packages `deps` makes sure of (make run needs fewer).
+DEPS_PKGS = $(DEB_BUILD) $(DEB_TEST)
 deps:
-	@missing=$$(for p in $(DEB_BUILD) $(DEB_TEST); do \
+	@missing=$$(for p in $(DEPS_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
@@ -97,7 +99,8 @@ check-unit:
 # make run: build, then run the daemon in the foreground; with the default
 # configuration against a local InfluxDB that it starts when none answers.
 run:
-	@if [ "$$(id -u)" = 0 ]; then $(MAKE) --no-print-directory deps; fi
+	@if [ "$$(id -u)" = 0 ]; then $(MAKE) --no-print-directory deps \
+		DEPS_PKGS="$(DEB_BUILD) influxdb curl"; fi
 	$(MAKE) --no-print-directory lxcollectd
 	etc/run-local.sh
 
