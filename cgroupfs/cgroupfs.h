@@ -189,6 +189,10 @@ int cg_parse_nspid(const char *buf, size_t len, pid_t *ret_last);
 /* Pure: field 22 (starttime) of a /proc/PID/stat buffer (comm may hold
  * spaces and parentheses). */
 int cg_parse_starttime(const char *buf, size_t len, uint64_t *ret);
+/* Start time of PID (field 22 of PROC_ROOT/PID/stat, clock ticks since
+ * boot), to tell a process from a later one with the same PID. -ESRCH
+ * when the process does not exist (any more). */
+int cg_read_starttime(const char *proc_root, pid_t pid, uint64_t *ret);
 
 /* ---- reading ---- */
 

@@ -441,16 +441,31 @@ static int collect_pids(int dfd, unsigned depth, struct pid_list *l)
 	return r;
 }
 
-static int read_proc(const struct cg_root *root, pid_t pid, const char *what, char **ret,
-		     size_t *ret_len)
+static int read_proc(const char *proc, pid_t pid, const char *what, char **ret, size_t *ret_len)
 {
 	char path[4096];
 	int n;
 
-	n = snprintf(path, sizeof(path), "%s/%d/%s", root->proc, (int)pid, what);
+	n = snprintf(path, sizeof(path), "%s/%d/%s", proc, (int)pid, what);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return -ENAMETOOLONG;
 	return cg_read_file_at(AT_FDCWD, path, STATUS_MAX, ret, ret_len);
+}
+
+int cg_read_starttime(const char *proc_root, pid_t pid, uint64_t *ret)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	int r;
+
+	if (pid <= 0)
+		return -ESRCH;
+	r = read_proc(proc_root, pid, "stat", &buf, &len);
+	if (r == -ENOENT || r == -ESRCH)
+		return -ESRCH;
+	if (r < 0)
+		return r;
+	return cg_parse_starttime(buf, len, ret);
 }
 
 /* Among processes whose last NSpid is 1, the one with the fewest levels:
@@ -488,7 +503,7 @@ int cg_find_init(struct cg_root *r, const char *relpath, pid_t *ret_pid, uint64_
 		size_t len;
 		pid_t last;
 
-		if (read_proc(r, l.v[i], "status", &buf, &len) < 0)
+		if (read_proc(r->proc, l.v[i], "status", &buf, &len) < 0)
 			continue; /* exited meanwhile */
 		if (cg_parse_nspid_levels(buf, len, &last, &levels) < 0)
 			continue;
@@ -498,16 +513,10 @@ int cg_find_init(struct cg_root *r, const char *relpath, pid_t *ret_pid, uint64_
 		}
 	}
 	k = -ESRCH;
-	if (best > 0) {
-		_cleanup_free_ char *buf = NULL;
-		size_t len;
-
-		if (read_proc(r, best, "stat", &buf, &len) >= 0 &&
-		    cg_parse_starttime(buf, len, &st) >= 0) {
-			*ret_pid = best;
-			*ret_starttime = st;
-			k = 0;
-		}
+	if (best > 0 && cg_read_starttime(r->proc, best, &st) >= 0) {
+		*ret_pid = best;
+		*ret_starttime = st;
+		k = 0;
 	}
 out:
 	free(l.v);

@@ -100,37 +100,6 @@ static int recv_reply(int sock, int64_t deadline, struct netns_reply *ret, int *
 	return 0;
 }
 
-static int send_request(int sock, const void *buf, size_t len, int attach_fd)
-{
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *c;
-
-	if (attach_fd >= 0) {
-		memset(&u, 0, sizeof(u));
-		msg.msg_control = u.buf;
-		msg.msg_controllen = sizeof(u.buf);
-		c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &attach_fd, sizeof(int));
-	}
-	for (;;) {
-		ssize_t n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		return (size_t)n == len ? 0 : -EPROTO;
-	}
-}
-
 int netns_helper_start(struct netns_helper **ret)
 {
 	struct netns_helper *h;
@@ -192,7 +161,7 @@ int netns_helper_open(struct netns_helper *h, pid_t pid, uint64_t starttime, int
 	if (++h->seq == 0) /* seq 0 marks unsolicited replies */
 		h->seq = 1;
 	req.seq = h->seq;
-	r = send_request(h->sock, &req, sizeof(req), -1);
+	r = netns_send_msg(h->sock, &req, sizeof(req), -1);
 	if (r < 0)
 		return r;
 	deadline = now_ms() + HELPER_TIMEOUT_MS;
@@ -224,7 +193,7 @@ int netns_helper_raw_request(struct netns_helper *h, const void *buf, size_t len
 
 	if (!h || h->sock < 0)
 		return -EBADF;
-	r = send_request(h->sock, buf, len, attach_fd);
+	r = netns_send_msg(h->sock, buf, len, attach_fd);
 	if (r < 0)
 		return r;
 	r = recv_reply(h->sock, now_ms() + HELPER_TIMEOUT_MS, &rep, &fd);

@@ -33,6 +33,7 @@
 #include <unistd.h>
 #include <linux/netlink.h>
 
+#include "cgroupfs/cgroupfs.h"
 #include "netns/wire.h"
 
 #ifndef SYS_pidfd_open
@@ -57,78 +58,10 @@ struct helper_state {
 	ino_t self_ino;
 };
 
-static int read_full_file(const char *path, char *buf, size_t size, size_t *ret_len)
-{
-	size_t len = 0;
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	while (len < size - 1) {
-		n = read(fd, buf + len, size - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int r = -errno;
-			close(fd);
-			return r;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	*ret_len = len;
-	return 0;
-}
-
-/* Field 22 of /proc/PID/stat. comm (field 2) may hold spaces and ')', so
- * count from the last ')'. Any failure to find the process is -ESRCH. */
-static int proc_starttime(pid_t pid, uint64_t *ret)
-{
-	char path[64], buf[1024], *p, *end;
-	unsigned long long v;
-	size_t len;
-	int r, field;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	r = read_full_file(path, buf, sizeof(buf), &len);
-	if (r == -ENOENT || r == -ESRCH)
-		return -ESRCH;
-	if (r < 0)
-		return r;
-	p = strrchr(buf, ')');
-	if (!p)
-		return -EIO;
-	p++;
-	/* p is now before field 3; step over fields 3..21 */
-	for (field = 3; field <= 22; field++) {
-		if (*p != ' ')
-			return -EIO;
-		p++;
-		if (field == 22)
-			break;
-		p = strchr(p, ' ');
-		if (!p)
-			return -EIO;
-	}
-	if (*p < '0' || *p > '9')
-		return -EIO;
-	errno = 0;
-	v = strtoull(p, &end, 10);
-	if (errno || (*end != ' ' && *end != '\0' && *end != '\n'))
-		return -EIO;
-	*ret = v;
-	return 0;
-}
-
 static int starttime_matches(pid_t pid, uint64_t want)
 {
 	uint64_t got;
-	int r = proc_starttime(pid, &got);
+	int r = cg_read_starttime("/proc", pid, &got);
 
 	if (r < 0)
 		return r;
@@ -209,31 +142,10 @@ out:
 static void send_reply(int sock, uint32_t seq, int err, uint64_t ino, int fd)
 {
 	struct netns_reply rep = { .magic = NETNS_MAGIC, .seq = seq, .error = err, .ino = ino };
-	struct iovec iov = { .iov_base = &rep, .iov_len = sizeof(rep) };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *c;
+	int r = netns_send_msg(sock, &rep, sizeof(rep), fd);
 
-	if (fd >= 0) {
-		memset(&u, 0, sizeof(u));
-		msg.msg_control = u.buf;
-		msg.msg_controllen = sizeof(u.buf);
-		c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0) {
-		if (errno == EINTR)
-			continue;
-		if (errno == EPIPE || errno == ECONNRESET)
-			_exit(0); /* the collector is gone */
-		break;
-	}
+	if (r == -EPIPE || r == -ECONNRESET)
+		_exit(0); /* the collector is gone */
 }
 
 /* Raw capget/capset: the three 64-bit sets of capability version 3. */

@@ -9,6 +9,7 @@
 #ifndef LXC_NETNS_WIRE_H
 #define LXC_NETNS_WIRE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -33,6 +34,10 @@ struct netns_reply {
 	uint32_t zero;
 	uint64_t ino;
 };
+
+/* Send one message of LEN bytes, with FD attached (SCM_RIGHTS) when
+ * fd >= 0; EINTR-safe. 0, -EPROTO for a short send, or -errno. */
+int netns_send_msg(int sock, const void *buf, size_t len, int fd);
 
 /* The helper process: never returns. parent: the collector's pid. */
 _Noreturn void netns_helper_main(int sock, pid_t parent);

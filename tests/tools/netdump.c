@@ -18,31 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroupfs/cgroupfs.h"
 #include "netns/netns.h"
-
-static int proc_starttime(pid_t pid, uint64_t *ret)
-{
-	char path[64], buf[1024], *p;
-	ssize_t n;
-	int fd, i;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	for (i = 3; p && i <= 22; i++)
-		p = strchr(p + 1, ' ');
-	if (!p)
-		return -EIO;
-	*ret = strtoull(p + 1, NULL, 10);
-	return 0;
-}
 
 static double now_us(clockid_t c)
 {
@@ -178,7 +155,7 @@ int main(int argc, char **argv)
 	} else {
 		double w0 = now_us(CLOCK_MONOTONIC);
 
-		if (!have_st && (r = proc_starttime(pid, &st)) < 0) {
+		if (!have_st && (r = cg_read_starttime("/proc", pid, &st)) < 0) {
 			fprintf(stderr, "netdump: /proc/%d/stat: %s\n", (int)pid, strerror(-r));
 			return 1;
 		}

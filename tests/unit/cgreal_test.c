@@ -131,20 +131,9 @@ static bool find(struct cg_found *f, size_t n)
 
 static uint64_t proc_starttime(pid_t pid)
 {
-	char path[64], buf[1024];
 	uint64_t st = 0;
-	ssize_t n;
-	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
-	if (n > 0 && cg_parse_starttime(buf, (size_t)n, &st) < 0)
-		st = 0;
-	return st;
+	return cg_read_starttime("/proc", pid, &st) < 0 ? 0 : st;
 }
 
 static int run(void)

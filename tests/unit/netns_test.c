@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "collector/priv.h"
+#include "cgroupfs/cgroupfs.h"
 #include "netns/netns.h"
 #include "tests/testing.h"
 
@@ -212,16 +213,9 @@ static int ct_cmd(int op, int count, int len)
 
 static uint64_t starttime_of(pid_t pid)
 {
-	char path[64], buf[1024], *p;
-	int i;
+	uint64_t st = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (read_str(path, buf, sizeof(buf)) < 0)
-		return 0;
-	p = strrchr(buf, ')');
-	for (i = 3; p && i <= 22; i++)
-		p = strchr(p + 1, ' ');
-	return p ? strtoull(p + 1, NULL, 10) : 0;
+	return cg_read_starttime("/proc", pid, &st) < 0 ? 0 : st;
 }
 
 /* "CapEff:\t000..." etc. from /proc/PID/status; ~0 when missing */

@@ -129,20 +129,9 @@ static void test_cgroup_vanishes(void)
 
 static uint64_t starttime_of(pid_t pid)
 {
-	char path[64], buf[1024];
 	uint64_t st = 0;
-	ssize_t n;
-	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
-	if (n <= 0 || cg_parse_starttime(buf, (size_t)n, &st) < 0)
-		return 0;
-	return st;
+	return cg_read_starttime("/proc", pid, &st) < 0 ? 0 : st;
 }
 
 /* A child in a network namespace of its own; dies when told to. */
