@@ -23,7 +23,8 @@ answers() { [ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url/ping")" = 204
 influx_pid=""
 if ! answers; then
 	command -v influxd >/dev/null || { echo "make run: influxd missing: run 'sudo make deps'" >&2; exit 1; }
-	cat >"$local/influxd.conf" <<EOC
+	sed -e "s|@DIR@|$local/influxdb|g" -e "s|@HTTP@|8086|g" -e "s|@RPC@|8088|g" \
+		etc/influxd.conf.in >"$local/influxd.conf"
 reporting-disabled = true
 bind-address = "127.0.0.1:8088"
 [meta]

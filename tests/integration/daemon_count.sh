@@ -6,18 +6,11 @@
 . "$TOP/tests/lib/syn.sh"
 . "$TOP/tests/lib/influxd.sh"
 . "$TOP/tests/lib/daemon.sh"
-need_root
-need_cmd unshare pgrep influxd curl jq python3
+d_setup dcount influxd
 
 s=dc$$
-W=$(mktemp -d "${TMPDIR:-/tmp}/lxcollectd-dcount.XXXXXX")
-t_defer "rm -rf '$W'"
-for c in a b; do
-	syn_mkcg "lxc.payload.$s$c" || { not_ok "create cgroups"; t_done; exit 1; }
-	syn_init "lxc.payload.$s$c" >/dev/null || { not_ok "start an init"; t_done; exit 1; }
-done
-influxd_start || { not_ok "influxd starts"; t_done; exit 1; }
-influx_createdb dc
+d_syn "${s}a" "${s}b"
+d_influxd dc
 
 cat >"$W/c.ini" <<EOC
 [collector]

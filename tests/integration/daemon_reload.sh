@@ -8,16 +8,11 @@
 . "$TOP/tests/lib/syn.sh"
 . "$TOP/tests/lib/influxd.sh"
 . "$TOP/tests/lib/daemon.sh"
-need_root
-need_cmd unshare pgrep influxd curl jq python3
+d_setup dreload influxd
 
 s=dh$$
-W=$(mktemp -d "${TMPDIR:-/tmp}/lxcollectd-dreload.XXXXXX")
-t_defer "rm -rf '$W'"
-syn_mkcg "lxc.payload.$s" || { not_ok "create cgroups"; t_done; exit 1; }
-syn_init "lxc.payload.$s" >/dev/null || { not_ok "start an init"; t_done; exit 1; }
-influxd_start || { not_ok "influxd starts"; t_done; exit 1; }
-influx_createdb dh
+d_syn "$s"
+d_influxd dh
 
 # conf HOSTNAME DATABASE_KEY: the configuration file the daemon runs with
 conf() {

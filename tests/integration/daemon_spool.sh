@@ -8,19 +8,11 @@
 . "$TOP/tests/lib/syn.sh"
 . "$TOP/tests/lib/influxd.sh"
 . "$TOP/tests/lib/daemon.sh"
-need_root
-need_cmd unshare pgrep influxd curl jq python3 gzip
+d_setup dspool influxd gzip
 
 s=ds$$
-W=$(mktemp -d "${TMPDIR:-/tmp}/lxcollectd-dspool.XXXXXX")
-t_defer "rm -rf '$W'"
-for c in r f1 f2 f3; do
-	syn_mkcg "lxc.payload.$s$c" || { not_ok "create cgroups"; t_done; exit 1; }
-	syn_init "lxc.payload.$s$c" >/dev/null || { not_ok "start an init"; t_done; exit 1; }
-done
-influxd_start || { not_ok "influxd starts"; t_done; exit 1; }
-influx_createdb dr
-influx_createdb df
+d_syn "${s}r" "${s}f1" "${s}f2" "${s}f3"
+d_influxd dr df
 spool_files() { ls "$W/spool-$1" | grep -c '\.lp'; }
 spool_empty() { [ "$(spool_files "$1")" = 0 ]; }
 spool_size() { cat "$W/spool-$1"/*.lp* 2>/dev/null | wc -c; }

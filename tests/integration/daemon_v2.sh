@@ -5,14 +5,10 @@
 . "$(dirname "$0")/../lib/common.sh"
 . "$TOP/tests/lib/syn.sh"
 . "$TOP/tests/lib/daemon.sh"
-need_root
-need_cmd unshare pgrep curl jq python3 gzip victoria-metrics
+d_setup dv2 gzip victoria-metrics
 
 s=dv$$
-W=$(mktemp -d "${TMPDIR:-/tmp}/lxcollectd-dv2.XXXXXX")
-t_defer "rm -rf '$W'"
-syn_mkcg "lxc.payload.${s}v" || { not_ok "create cgroups"; t_done; exit 1; }
-syn_init "lxc.payload.${s}v" >/dev/null || { not_ok "start an init"; t_done; exit 1; }
+d_syn "${s}v"
 syn_proc "lxc.payload.${s}v" >/dev/null
 syn_proc "lxc.payload.${s}v" >/dev/null
 if [ -d /sys/fs/cgroup/memory ]; then

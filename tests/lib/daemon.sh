@@ -6,6 +6,34 @@
 # under a journal they would be debug lines
 unset JOURNAL_STREAM
 
+# d_setup NAME [COMMAND...]: the test needs root and these commands (and
+# the ones every daemon test uses); $W is its work directory, removed at
+# exit
+d_setup() {
+	_name=$1; shift
+	need_root
+	need_cmd unshare pgrep curl jq python3 "$@"
+	W=$(mktemp -d "${TMPDIR:-/tmp}/lxcollectd-$_name.XXXXXX")
+	t_defer "rm -rf '$W'"
+}
+
+# d_syn NAME...: a synthetic container lxc.payload.NAME each (cgroups and
+# an init that is PID 1 of its own namespaces); the test ends if it fails
+d_syn() {
+	for _n; do
+		if ! syn_mkcg "lxc.payload.$_n" || ! syn_init "lxc.payload.$_n" >/dev/null; then
+			not_ok "synthetic container $_n"; t_done; exit 1
+		fi
+	done
+}
+
+# d_influxd DB...: a private influxd with these databases; the test ends
+# if it does not start
+d_influxd() {
+	influxd_start || { not_ok "influxd starts"; t_done; exit 1; }
+	for _db; do influx_createdb "$_db"; done
+}
+
 # d_start NAME ARGS...: start "$LXCOLLECTD" ARGS in the background as
 # daemon NAME; DPID is its PID. Killed at exit, and after D_LIFETIME
 # seconds (default 120) whatever happens.

@@ -6,7 +6,8 @@ influxd_start() {
 	INFLUX_PORT=$(free_port)
 	_rpc=$((INFLUX_PORT + 1))
 	while ss -Hltn "sport = :$_rpc" 2>/dev/null | grep -q .; do _rpc=$((_rpc + 1)); done
-	cat >"$INFLUX_DIR/influxd.conf" <<EOC
+	sed -e "s|@DIR@|$INFLUX_DIR|g" -e "s|@HTTP@|$INFLUX_PORT|g" -e "s|@RPC@|$_rpc|g" \
+		"$TOP/etc/influxd.conf.in" >"$INFLUX_DIR/influxd.conf"
 reporting-disabled = true
 bind-address = "127.0.0.1:$_rpc"
 [meta]
