@@ -40,12 +40,14 @@ static int mul_u64(uint64_t a, uint64_t b, uint64_t *ret)
 	return 0;
 }
 
-int cfg_parse_duration_ms(const char *s, uint64_t *ret)
+struct unit {
+	const char *suffix;
+	uint64_t factor;
+};
+
+/* A whole number followed by one of UNITS' suffixes (exactly). */
+static int parse_with_unit(const char *s, const struct unit *units, size_t n, uint64_t *ret)
 {
-	static const struct {
-		const char *unit;
-		uint64_t ms;
-	} units[] = { { "", 1000 }, { "s", 1000 }, { "ms", 1 }, { "m", 60000 }, { "h", 3600000 } };
 	const char *end;
 	uint64_t v;
 	int r;
@@ -53,32 +55,32 @@ int cfg_parse_duration_ms(const char *s, uint64_t *ret)
 	r = parse_u64_prefix(s, &v, &end);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(end, units[i].unit))
-			return mul_u64(v, units[i].ms, ret);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(end, units[i].suffix))
+			return mul_u64(v, units[i].factor, ret);
 	return -EINVAL;
+}
+
+int cfg_parse_duration_ms(const char *s, uint64_t *ret)
+{
+	static const struct unit units[] = {
+		{ "", 1000 }, { "s", 1000 }, { "ms", 1 }, { "m", 60000 }, { "h", 3600000 },
+	};
+
+	return parse_with_unit(s, units, sizeof(units) / sizeof(units[0]), ret);
 }
 
 int cfg_parse_size(const char *s, uint64_t *ret)
 {
 	/* K, M, G, T are binary too, as in systemd; "KB"/"MB" are refused
 	 * because half the world reads them as powers of ten. */
-	static const struct {
-		const char *unit;
-		unsigned shift;
-	} units[] = { { "", 0 },     { "B", 0 },     { "K", 10 },    { "KiB", 10 }, { "M", 20 },
-		      { "MiB", 20 }, { "G", 30 },    { "GiB", 30 }, { "T", 40 },   { "TiB", 40 } };
-	const char *end;
-	uint64_t v;
-	int r;
+	static const struct unit units[] = {
+		{ "", 1 },	     { "B", 1 },	   { "K", 1ull << 10 }, { "KiB", 1ull << 10 },
+		{ "M", 1ull << 20 }, { "MiB", 1ull << 20 }, { "G", 1ull << 30 }, { "GiB", 1ull << 30 },
+		{ "T", 1ull << 40 }, { "TiB", 1ull << 40 },
+	};
 
-	r = parse_u64_prefix(s, &v, &end);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(end, units[i].unit))
-			return mul_u64(v, UINT64_C(1) << units[i].shift, ret);
-	return -EINVAL;
+	return parse_with_unit(s, units, sizeof(units) / sizeof(units[0]), ret);
 }
 
 int cfg_parse_bool(const char *s, bool *ret)

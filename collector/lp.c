@@ -351,8 +351,10 @@ int lp_field_f64(struct lp_buf *b, const char *key, double value)
 		return -EINVAL;
 	if (b->error)
 		return b->error;
+	/* not an error of the line: the field is left out, the caller may go
+	 * on with the others */
 	if (!isfinite(value))
-		return lp_fail(b, -EDOM);
+		return -EDOM;
 	n = lp_format_f64(value, num, sizeof(num));
 	if (n < 0)
 		return lp_fail(b, n);

@@ -43,7 +43,8 @@ int lp_begin(struct lp_buf *b, const char *measurement);
 int lp_tag(struct lp_buf *b, const char *key, const char *value);
 /* Integer field: key=123i */
 int lp_field_u64(struct lp_buf *b, const char *key, uint64_t value);
-/* Float field; -EDOM for NaN or infinity (line protocol cannot hold them). */
+/* Float field; -EDOM for NaN or infinity (line protocol cannot hold them):
+ * then nothing is written and the line stays usable without that field. */
 int lp_field_f64(struct lp_buf *b, const char *key, double value);
 /* Finish with a timestamp in nanoseconds and '\n'. -ENODATA (and the line
  * is rolled back) when it has no field; any earlier error rolls back too. */

@@ -117,30 +117,43 @@ static int write_fields(struct lp_buf *b, const struct cg_stats *s, const struct
 	return 0;
 }
 
+/* One point: measurement NAME, the container's tags, an optional extra tag
+ * (key NULL: none) and the present fields of F. Returns 1 when written, 0
+ * when none of its fields is present, or -errno. */
+static int write_point(struct lp_buf *b, const char *name, const struct ct_ident *id,
+		       const char *tag_key, const char *tag_value, const struct cg_stats *s,
+		       const struct field_map *f, size_t n, int64_t ts_ns)
+{
+	int r;
+
+	if (!any_present(s, f, n))
+		return 0;
+	r = schema_begin(b, name, id);
+	if (r >= 0 && tag_key)
+		r = lp_tag(b, tag_key, tag_value);
+	if (r >= 0)
+		r = write_fields(b, s, f, n);
+	if (r < 0) {
+		lp_abort(b);
+		return r;
+	}
+	r = lp_end(b, ts_ns);
+	if (r == -ENODATA)
+		return 0;
+	return r < 0 ? r : 1;
+}
+
 static int write_table(struct lp_buf *b, const struct measurement_map *m, size_t nm,
 		       const struct ct_ident *id, const struct cg_stats *s, int64_t ts_ns)
 {
 	int points = 0;
 
 	for (size_t i = 0; i < nm; i++) {
-		int r;
+		int r = write_point(b, m[i].name, id, NULL, NULL, s, m[i].fields, m[i].n, ts_ns);
 
-		if (!any_present(s, m[i].fields, m[i].n))
-			continue;
-		r = schema_begin(b, m[i].name, id);
 		if (r < 0)
 			return r;
-		r = write_fields(b, s, m[i].fields, m[i].n);
-		if (r < 0) {
-			lp_abort(b);
-			return r;
-		}
-		r = lp_end(b, ts_ns);
-		if (r == -ENODATA)
-			continue;
-		if (r < 0)
-			return r;
-		points++;
+		points += r;
 	}
 	return points;
 }
@@ -163,23 +176,11 @@ static int write_pressure(struct lp_buf *b, const struct ct_ident *id, const str
 
 		for (int k = 0; k < 4; k++)
 			f[k] = (struct field_map){ psi_keys[k], CG_PSI_FIELD(res, k) };
-		if (!any_present(s, f, 4))
-			continue;
-		r = schema_begin(b, "container_pressure", id);
-		if (r >= 0)
-			r = lp_tag(b, "resource", cg_psi_name((enum cg_psi)res));
-		if (r >= 0)
-			r = write_fields(b, s, f, 4);
-		if (r < 0) {
-			lp_abort(b);
-			return r;
-		}
-		r = lp_end(b, ts_ns);
-		if (r == -ENODATA)
-			continue;
+		r = write_point(b, "container_pressure", id, "resource",
+				cg_psi_name((enum cg_psi)res), s, f, 4, ts_ns);
 		if (r < 0)
 			return r;
-		points++;
+		points += r;
 	}
 	return points;
 }
