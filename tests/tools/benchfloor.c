@@ -35,6 +35,7 @@
 
 #include "cgroupfs/cgroupfs.h"
 #include "netns/netns.h"
+#include "tests/tools/measure.h"
 
 struct fct {
 	struct cg_container *cg;
@@ -42,27 +43,6 @@ struct fct {
 };
 
 static char buf[65536] __attribute__((aligned(8)));
-
-static double cpu_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 /* One RTM_GETLINK dump, read to NLMSG_DONE. */
 static int dump(int fd, unsigned seq)
@@ -178,16 +158,16 @@ int main(int argc, char **argv)
 
 		if (k >= 0 && interval_ms > 0)
 			usleep((useconds_t)interval_ms * 1000);
-		t0 = cpu_us();
+		t0 = now_us(CLOCK_PROCESS_CPUTIME_ID);
 		for (size_t i = 0; i < n; i++)
 			for (size_t f = 0; f < cg_container_nfiles(cts[i].cg); f++)
 				if (pread(cg_container_fd(cts[i].cg, f), buf, sizeof(buf), 0) < 0)
 					return 1;
-		t1 = cpu_us();
+		t1 = now_us(CLOCK_PROCESS_CPUTIME_ID);
 		for (size_t i = 0; i < n; i++)
 			if (cts[i].nl >= 0 && dump(cts[i].nl, seq++) < 0)
 				return 1;
-		t2 = cpu_us();
+		t2 = now_us(CLOCK_PROCESS_CPUTIME_ID);
 		if (k < 0)
 			continue;
 		cgp[k] = (t1 - t0) / (double)n;
