@@ -145,19 +145,6 @@ static bool wanted(const struct config *cfg, const char *name)
 	return !strv_match(&cfg->exclude, name);
 }
 
-/* Can VALUE be written as a tag? lp_name_ok() is not all: InfluxDB 1.x
- * cannot store some backslash endings at all, which lp_tag() refuses. */
-static bool tag_ok(const char *key, const char *value)
-{
-	struct lp_buf b;
-	bool ok;
-
-	lp_buf_init(&b);
-	ok = lp_begin(&b, "m") >= 0 && lp_tag(&b, key, value) >= 0;
-	lp_buf_free(&b);
-	return ok;
-}
-
 /* Fill a new table slot from a discovered cgroup; false if it is skipped
  * for good (its cgroup vanished already). */
 static bool ct_init(struct collector *col, struct ct *c, struct cg_found *f)
@@ -172,7 +159,7 @@ static bool ct_init(struct collector *col, struct ct *c, struct cg_found *f)
 	c->project = f->project;
 	f->relpath = f->name = f->project = NULL;
 
-	c->writable = tag_ok("container", c->name) && (!c->project || tag_ok("project", c->project));
+	c->writable = lp_tag_ok(c->name) && (!c->project || lp_tag_ok(c->project));
 	if (!c->writable) {
 		/* logged once: the slot stays in the table, silent, until the
 		 * cgroup goes away */

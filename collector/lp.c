@@ -158,18 +158,31 @@ static const struct lp_pos pos_measurement = { ", ", ", =\"" };
 static const struct lp_pos pos_tag = { ",= ", "" };
 static const struct lp_pos pos_field_key = { ",= \"", ",= " };
 
+/* Can S be written at POS so that 1.6.7 stores it exactly? */
+static bool lp_representable(const char *s, const struct lp_pos *pos)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || s[n - 1] == '\\')
+		return false;
+	for (size_t i = 0; i + 1 < n; i++)
+		if (s[i] == '\\' && strchr(pos->bad_after, s[i + 1]))
+			return false;
+	return true;
+}
+
+bool lp_tag_ok(const char *s)
+{
+	return lp_name_ok(s) && lp_representable(s, &pos_tag);
+}
+
 static int lp_escape(struct lp_buf *b, const char *s, const struct lp_pos *pos)
 {
 	size_t n = strlen(s), i, start;
 	int r;
 
-	if (n == 0)
+	if (!lp_representable(s, pos))
 		return -EINVAL;
-	if (s[n - 1] == '\\')
-		return -EINVAL;
-	for (i = 0; i + 1 < n; i++)
-		if (s[i] == '\\' && strchr(pos->bad_after, s[i + 1]))
-			return -EINVAL;
 	for (i = 0, start = 0; i < n; i++) {
 		if (!strchr(pos->escape, s[i]))
 			continue;

@@ -30,6 +30,10 @@ void lp_buf_free(struct lp_buf *b);
  * (C0, DEL, C1), not empty. */
 bool lp_name_ok(const char *s);
 
+/* True when S can be a tag value (or key) that InfluxDB 1.x stores
+ * exactly: lp_name_ok() and not ending in a backslash. */
+bool lp_tag_ok(const char *s);
+
 /* Start a line. Measurement names are escaped (comma, space). A line
  * begun while another is open drops the open one. After any error the
  * line is poisoned: further calls return that error and lp_end() rolls

@@ -181,7 +181,7 @@ static int write_link(struct net *n, const struct netns_link *l, const struct ct
 
 	/* a host-side name lp_tag() would refuse: leave the tag out rather
 	 * than lose the container's interface */
-	if (peer && (!lp_name_ok(peer) || peer[strlen(peer) - 1] == '\\'))
+	if (peer && !lp_tag_ok(peer))
 		peer = NULL;
 
 	r = schema_begin(b, lxd2influx ? "network" : "container_net", id);
@@ -249,8 +249,7 @@ int net_ct_write(struct net *n, struct net_ct *c, const struct ct_ident *id, int
 
 		if (strv_match(&n->cfg->interfaces_exclude, l->name))
 			continue;
-		r = lp_name_ok(l->name) ? write_link(n, l, id, ts_ns, b) : -EINVAL;
-		if (r == -EINVAL) {
+		if (!lp_tag_ok(l->name)) {
 			/* warn once per name, not every cycle (a container
 			 * may have several such interfaces) */
 			if (!warned_before(c, l->name))
@@ -258,6 +257,7 @@ int net_ct_write(struct net *n, struct net_ct *c, const struct ct_ident *id, int
 					    id->name, log_escape(l->name, esc, sizeof(esc)));
 			continue;
 		}
+		r = write_link(n, l, id, ts_ns, b);
 		if (r < 0)
 			return r;
 		points++;

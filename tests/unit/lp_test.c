@@ -310,8 +310,37 @@ static void test_floats(void)
 	}
 }
 
+/* lp_tag_ok() says in advance exactly what lp_tag() will take */
+static void test_tag_ok(void)
+{
+	static const struct {
+		const char *s;
+		bool ok;
+	} t[] = {
+		{ "web", true },	 { "a b,c=d", true },	  { "a\\b", true },
+		{ "a\\,b", true },	 { "caf\xc3\xa9", true }, { "a\\", false },
+		{ "\\", false },	 { "a\nb", false },
+		{ "a\tb", false },	 { "\xff", false },	  { "a\x7f", false },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct lp_buf b;
+		int r;
+
+		lp_buf_init(&b);
+		lp_begin(&b, "m");
+		r = lp_tag(&b, "k", t[i].s);
+		lp_buf_free(&b);
+		T_OK(lp_tag_ok(t[i].s) == t[i].ok && (r == 0) == t[i].ok,
+		     "lp_tag_ok and lp_tag agree on case %zu (%d, %d)", i, lp_tag_ok(t[i].s), r);
+	}
+	/* an empty value is no name (lp_tag leaves such a tag out) */
+	T_OK(!lp_tag_ok(""), "empty is not a writable name");
+}
+
 int main(void)
 {
+	test_tag_ok();
 	test_escapers();
 	test_lines();
 	test_floats();
