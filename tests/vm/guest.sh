@@ -115,8 +115,12 @@ eq "no failed unit at boot" "${failed_units:-none}" none
 # namespace takes the initial one's settings only with devconf_inherit_init_net
 sysctl -qw net.core.devconf_inherit_init_net=1 net.ipv6.conf.all.disable_ipv6=1 \
 	net.ipv6.conf.default.disable_ipv6=1 || fatal "sysctl: IPv6 off"
-ip link add br0 type bridge && ip addr add 10.0.3.1/24 dev br0 && ip link set br0 up ||
-	fatal "bridge br0"
+ip link add br0 type bridge && sysctl -qw net.ipv6.conf.br0.disable_ipv6=1 &&
+	ip addr add 10.0.3.1/24 dev br0 && ip link set br0 up || fatal "bridge br0"
+# ports: what each bridge port passed, to tell where a stray frame came from
+ports() {
+	ip -s -j link show master br0 | jq -r '.[] | "# \(.ifname): from the container \(.stats64.rx.packets) packets \(.stats64.rx.bytes) bytes, to it \(.stats64.tx.packets) packets \(.stats64.tx.bytes) bytes"'
+}
 
 # ---------------------------------------------------------------- LXC
 quiet_rcs() {
@@ -135,6 +139,8 @@ lxc.net.0.link = br0
 lxc.net.0.flags = up
 lxc.net.0.ipv4.address = $2/24
 lxc.apparmor.profile = unconfined
+lxc.sysctl.net.ipv6.conf.all.disable_ipv6 = 1
+lxc.sysctl.net.ipv6.conf.default.disable_ipv6 = 1
 lxc.cgroup2.cpu.max = 50000 100000
 lxc.cgroup2.memory.max = 268435456
 lxc.cgroup2.pids.max = 64
@@ -163,7 +169,9 @@ mk_lxd() {
 	tar -C $d -czf /tmp/bb.tar.gz metadata.yaml rootfs || return 1
 	lxc image import /tmp/bb.tar.gz --alias bb >/dev/null || return 1
 	lxc project create p1 -c features.images=false -c features.profiles=false >/dev/null || return 1
-	lxc init bb a1 --project p1 -c limits.memory=128MiB -c limits.processes=50 >/dev/null || return 1
+	lxc init bb a1 --project p1 -c limits.memory=128MiB -c limits.processes=50 \
+		-c linux.sysctl.net.ipv6.conf.all.disable_ipv6=1 \
+		-c linux.sysctl.net.ipv6.conf.default.disable_ipv6=1 >/dev/null || return 1
 	lxc config device add a1 eth0 nic nictype=bridged parent=br0 --project p1 >/dev/null || return 1
 	lxc start a1 --project p1
 }
@@ -249,6 +257,7 @@ txp0=$(at container_net tx_packets c1 "$T2" "" "interface = 'eth0'")
 rx0=$(at container_net rx_bytes c2 "$T2" "" "interface = 'eth0'")
 mem0=$(at container_memory usage_bytes c2 "$T2")
 thr0=$(at container_cpu throttled_periods c1 "$T2")
+ports
 tdiag "load: busy loop in c1 (cpu.max 0.5), 10 pings of 1000 bytes c1 -> c2, 64 MiB tmpfs in c2"
 lxc-attach -n c1 -- timeout 16 sh -c 'while :; do :; done' >/dev/null 2>&1 &
 busy=$!
@@ -261,6 +270,7 @@ Tl=$(wait_tick_after "$(last_logged)") || fatal "a cycle after the load"
 Tq=$(wait_tick_after "$Tl") || fatal "a quiet cycle after the load"
 wait_stored "$Tq" || fatal "tick $Tq stored"
 tdiag "load done at tick $Tl"
+ports
 # CPU: the rate over each interval of the busy loop, the highest of them
 rates=$(series container_cpu usage_ns c1 | awk -v a="$T2" -v b="$Tl" -v iv="$IV" '
 	$1 >= a && $1 <= b { if (pt != "" && $1 - pt == iv) printf "%.4f\n", ($2 - pv) / (iv * 1e9); pt = $1; pv = $2 }')
