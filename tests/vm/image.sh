@@ -92,7 +92,7 @@ cp "$(ls "$tmp"/root/boot/initrd.img-* | sort -V | tail -n1)" "$tmp/initrd.img"
 truncate -s 4G "$tmp/disk.ext4"
 mkfs.ext4 -q -L root -d "$tmp/root" "$tmp/disk.ext4" >>"$log" 2>&1 ||
 	{ echo "vm: mkfs.ext4 failed:" >&2; tail -n 20 "$log" >&2; exit 1; }
-rm -rf "$tmp/root"
+rm -rf "$tmp/root" "$tmp/sources"
 trap - EXIT
 mv "$tmp" "$out"
 echo "$out"
