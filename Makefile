@@ -210,7 +210,7 @@ bench:
 # dpkg-buildpackage (debhelper, debian/) in a copy of the tree under
 # build/deb, so that the package's clean step never touches this tree's
 # build/. Then lintian on it (its output in build/lintian.txt; an error fails).
-DEB_ARCH = $(shell dpkg-architecture -qDEB_HOST_ARCH)
+DEB_ARCH = $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null)
 DEB_FILE = build/lxcollectd_$(VERSION)_$(DEB_ARCH).deb
 # rebuilt when a file of the tree that goes into it (tracked, or new and not
 # ignored) changes
