@@ -223,13 +223,15 @@ $(DEB_FILE): $(DEB_INPUTS)
 		DEPS_PKGS="$(DEB_BUILD) $(DEB_PACKAGE)"; fi
 	@v=$$(dpkg-parsechangelog -l debian/changelog -S Version); [ "$$v" = "$(VERSION)" ] || \
 		{ echo "deb: debian/changelog says $$v, the Makefile $(VERSION)"; exit 1; }
-	rm -rf build/deb && mkdir -p build/deb/lxcollectd-$(VERSION)
+	rm -rf build/deb && mkdir -p build/deb/lxcollectd-$(VERSION) && touch build/deb/start
 	git ls-files -co --exclude-standard -z | xargs -0 tar -cf - | tar -xf - -C build/deb/lxcollectd-$(VERSION)
 	cd build/deb/lxcollectd-$(VERSION) && dpkg-buildpackage -us -uc -b >../build.log 2>&1 || \
 		{ tail -n 40 ../build.log; exit 1; }
 	lintian --display-info --pedantic build/deb/lxcollectd_$(VERSION)_$(DEB_ARCH).changes \
 		>build/lintian.txt 2>&1; cat build/lintian.txt; ! grep -q '^E: ' build/lintian.txt
 	mv -f build/deb/lxcollectd_$(VERSION)_$(DEB_ARCH).deb $(DEB_FILE)
+	@# dated when the copy was taken: a file changed since is newer
+	touch -r build/deb/start $(DEB_FILE)
 	@echo "deb: $(DEB_FILE)"
 
 # make vmcheck: build the package, then boot a Debian 12 guest (systemd,

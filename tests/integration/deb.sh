@@ -37,7 +37,8 @@ done
 eq "conffiles" "$(dpkg-deb -I "$deb" conffiles)" /etc/lxcollectd/lxcollectd.ini
 want="./etc/lxcollectd/lxcollectd.ini ./lib/systemd/system/lxcollectd.service ./usr/sbin/lxcollectd \
 ./usr/share/doc/lxcollectd/README.md.gz ./usr/share/doc/lxcollectd/changelog.gz ./usr/share/doc/lxcollectd/copyright \
-./usr/share/lxcollectd/grafana/lxcollectd.json ./usr/share/man/man5/lxcollectd.ini.5.gz ./usr/share/man/man8/lxcollectd.8.gz"
+./usr/share/lintian/overrides/lxcollectd ./usr/share/lxcollectd/grafana/lxcollectd.json ./usr/share/man/man5/lxcollectd.ini.5.gz \
+./usr/share/man/man8/lxcollectd.8.gz"
 eq "files in the package" "$(dpkg-deb -c "$deb" | awk '$1 !~ /^d/ { print $6 }' | sort | tr '\n' ' ' | sed 's/ $//')" "$want"
 check "the dashboard is the tree's" sh -c "dpkg-deb --fsys-tarfile '$deb' | tar -xOf - ./usr/share/lxcollectd/grafana/lxcollectd.json | cmp -s - '$TOP/etc/grafana/lxcollectd.json'"
 
