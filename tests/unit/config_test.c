@@ -13,6 +13,11 @@
 #include "collector/config.h"
 #include "tests/testing.h"
 
+/* what every refused size says after the value */
+#define SIZE_UNITS \
+	": a whole number of bytes, or with a unit KiB, MiB, GiB or TiB (powers of 1024; KB " \
+	"and MB are refused as ambiguous), e.g. 64KiB, 256MiB"
+
 static char dir[256];
 static char path[700];
 static int nfile;
@@ -375,14 +380,13 @@ static void test_errors(void)
 	    "influxdb.timeout: invalid duration \"5 s\" (examples: 10, 10s, 500ms, 2m, 1h)");
 	bad("[influxdb]\ntimeout = 0ms\n", "influxdb.timeout: 0ms is out of range (1ms to 3600s)");
 	bad("[spool]\nmax_size = 1.5GiB\n",
-	    "spool.max_size: invalid size \"1.5GiB\" (examples: 1048576, 64KiB, 256MiB, 1GiB)");
+	    "spool.max_size: invalid size \"1.5GiB\"" SIZE_UNITS);
 	bad("[spool]\nmax_size = 64KB\n",
-	    "spool.max_size: invalid size \"64KB\" (examples: 1048576, 64KiB, 256MiB, 1GiB)");
+	    "spool.max_size: invalid size \"64KB\"" SIZE_UNITS);
 	bad("[spool]\nmax_size = -1\n",
-	    "spool.max_size: invalid size \"-1\" (examples: 1048576, 64KiB, 256MiB, 1GiB)");
+	    "spool.max_size: invalid size \"-1\"" SIZE_UNITS);
 	bad("[spool]\nmax_size = 99999999999999999999\n",
-	    "spool.max_size: invalid size \"99999999999999999999\" (examples: 1048576, 64KiB, "
-	    "256MiB, 1GiB)");
+	    "spool.max_size: invalid size \"99999999999999999999\"" SIZE_UNITS);
 	bad("[spool]\nmax_size = 2KiB\n",
 	    "spool.max_size: 2KiB is too small (at least 4096 bytes)");
 	bad("[spool]\ndir = spool\n", "spool.dir: \"spool\" is not an absolute path");
@@ -445,8 +449,7 @@ static void test_errors(void)
 	     "several: url");
 	T_OK(has(&rep.errors, "influxdb.org: required with api = v2"), "several: org");
 	T_OK(has(&rep.errors, "influxdb.bucket: required with api = v2"), "several: bucket");
-	T_OK(has(&rep.errors, "spool.max_size: invalid size \"lots\" (examples: 1048576, 64KiB, "
-			      "256MiB, 1GiB)"),
+	T_OK(has(&rep.errors, "spool.max_size: invalid size \"lots\"" SIZE_UNITS),
 	     "several: max_size");
 	if (rep.errors.n != 8)
 		dump(&rep.errors);
