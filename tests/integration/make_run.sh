@@ -53,11 +53,13 @@ check "Ctrl-C ends make run" sh -c "! kill -0 $mk 2>/dev/null"
 i=0; while ss -Hltn 'sport = :8086' | grep -q . && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 check "its influxd is stopped again" sh -c "! ss -Hltn 'sport = :8086' | grep -q ."
 check "nothing left running" sh -c "! pgrep -f '[i]nfluxd run -config $TOP/.local/' >/dev/null && ! pgrep -x lxcollectd >/dev/null"
-# every line make run printed is one of its own, make's, or the daemon's:
+# every line make run printed is one of its own, make's (its recipe
+# lines and messages), or the daemon's:
 # a shell error ("reporting-disabled: not found", "dir: cannot access")
 # or anything else unexpected fails
 odd=$(grep -v -E \
-	-e '^make(\[[0-9]+\])?: ' -e '^(cc|gcc|cp|rm|ar) ' -e '^(deps|installing):' \
+	-e '^make(\[[0-9]+\])?: ' -e '^(cc|gcc|cp|rm|ar|make) ' -e '^(deps|installing):' \
+	-e '^etc/run-local\.sh$' \
 	-e '^make run: ' -e '^  curl -G ' \
 	-e '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+ lxcollectd (info|warning): ' "$log")
 printf '%s\n' "$odd" | grep . | sed 's/^/# unexpected: /'
