@@ -48,8 +48,15 @@ for c in 1 2; do
 done
 # the same name in two projects: an idle one, and one holding 64 MiB
 # (allocated once it is inside its cgroup, so that it is charged there)
+# (limits as the LXC ones have: the panels show them)
 for pr in a b; do
 	syn_mkcg "lxc.payload.${p}${pr}_${p}w" || { not_ok "cgroup of ${p}${pr}/${p}w"; t_done; exit 1; }
+	for h in $(syn_hiers); do
+		c=$h/lxc.payload.${p}${pr}_${p}w
+		[ -f "$c/memory.limit_in_bytes" ] && echo 268435456 >"$c/memory.limit_in_bytes"
+		[ -f "$c/memory.max" ] && echo 268435456 >"$c/memory.max"
+		[ -f "$c/pids.max" ] && echo 100 >"$c/pids.max"
+	done
 done
 sh -c 'sleep 0.5; exec python3 -c "import time; x = b\"m\" * (64 << 20); time.sleep(600)"' &
 big=$!
