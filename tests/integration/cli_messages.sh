@@ -46,6 +46,35 @@ check "--print-config: URL with its password as ***" grep -qx 'url = http://admi
 check "--print-config: no secret" sh -c "! grep -E 'URL-PASSWORD-7|Pw-in-a-file-42' '$tmp/pc'"
 check "--print-config: the effective tags" grep -qx 'tags = dc=fra1, role=lxd' "$tmp/pc"
 
+# a server that quotes the request's headers, the token among them, back
+# in its error: the log line naming that error does not show it
+mkdir "$tmp/fake"
+python3 "$TOP/tests/lib/fakehttp.py" "$tmp/fake" --fail 100 echo --lifetime 30 2>/dev/null &
+fk=$!
+t_defer "kill $fk"
+i=0; while [ ! -s "$tmp/fake/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+printf 'Tok-in-a-file-43\n' >"$tmp/tok"; chmod 600 "$tmp/tok"
+cat >"$tmp/v2.ini" <<EOC
+[collector]
+cgroup_root = $fx
+proc_root = $fx/proc
+metrics = cpu
+[influxdb]
+url = http://127.0.0.1:$(cat "$tmp/fake/port")
+api = v2
+org = o
+bucket = b
+token_file = $tmp/tok
+gzip = false
+timeout = 2s
+[spool]
+dir = $tmp/spool2
+EOC
+"$LXCOLLECTD" -c "$tmp/v2.ini" --once >/dev/null 2>"$tmp/err"
+check "the server's answer quoting the token was logged, the token as ***" grep -q 'Authorization: Token \*\*\*' "$tmp/err"
+check "the token from token_file is in no log line" sh -c "! grep -q 'Tok-in-a-file-43' '$tmp/err'"
+kill "$fk" 2>/dev/null
+
 # 4. --interval: what the file refuses, refused the same way, exit 78
 "$LXCOLLECTD" -c "$tmp/c.ini" --interval 999999999 --once --stdout >/dev/null 2>"$tmp/err"
 eq "--interval 999999999 exits 78" "$?" 78
