@@ -11,23 +11,19 @@ unset JOURNAL_STREAM
 tmp=$(mktemp -d); t_defer "rm -rf '$tmp'"
 fx=$TOP/tests/fixtures/cgroup/v2-lxd
 [ -d "$fx" ] || { not_ok "fixture tree v2-lxd exists"; t_done; exit 1; }
+# ini NAME URL [INFLUXDB-KEYS...]: $tmp/NAME.ini over the fixture tree,
+# writing to URL, its spool in $tmp/NAME.spool; $INI_COLLECTOR is added
+# to [collector]
+ini() {
+	_n=$1 _u=$2; shift 2
+	{ printf '[collector]\ncgroup_root = %s\nproc_root = %s/proc\nhostname = h1\n' "$fx" "$fx"
+	  printf 'metrics = cpu, memory\ntags = dc=fra1, role=lxd\n%s\n[influxdb]\nurl = %s\n' "${INI_COLLECTOR:-}" "$_u"
+	  printf '%s\n' "$@"
+	  printf '[spool]\ndir = %s/%s.spool\n' "$tmp" "$_n"; } >"$tmp/$_n.ini"
+}
 # port 9 on loopback: nothing answers (connection refused at once)
 printf 'Pw-in-a-file-42\n' >"$tmp/pw"; chmod 600 "$tmp/pw"
-cat >"$tmp/c.ini" <<EOC
-[collector]
-cgroup_root = $fx
-proc_root = $fx/proc
-hostname = h1
-metrics = cpu, memory
-tags = dc=fra1, role=lxd
-[influxdb]
-url = http://admin:URL-PASSWORD-7@127.0.0.1:9/
-username = admin
-password_file = $tmp/pw
-timeout = 1s
-[spool]
-dir = $tmp/spool
-EOC
+ini c http://admin:URL-PASSWORD-7@127.0.0.1:9/ "username = admin" "password_file = $tmp/pw" "timeout = 1s"
 
 # 2. no secret in any line: start line, delivery errors, -t, -v
 "$LXCOLLECTD" -c "$tmp/c.ini" --once -v >"$tmp/out" 2>"$tmp/err"
@@ -54,22 +50,8 @@ fk=$!
 t_defer "kill $fk"
 i=0; while [ ! -s "$tmp/fake/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 printf 'Tok-in-a-file-43\n' >"$tmp/tok"; chmod 600 "$tmp/tok"
-cat >"$tmp/v2.ini" <<EOC
-[collector]
-cgroup_root = $fx
-proc_root = $fx/proc
-metrics = cpu
-[influxdb]
-url = http://127.0.0.1:$(cat "$tmp/fake/port")
-api = v2
-org = o
-bucket = b
-token_file = $tmp/tok
-gzip = false
-timeout = 2s
-[spool]
-dir = $tmp/spool2
-EOC
+ini v2 "http://127.0.0.1:$(cat "$tmp/fake/port")" "api = v2" "org = o" "bucket = b" \
+	"token_file = $tmp/tok" "gzip = false" "timeout = 2s"
 "$LXCOLLECTD" -c "$tmp/v2.ini" --once >/dev/null 2>"$tmp/err"
 check "the server's answer quoting the token was logged, the token as ***" grep -q 'Authorization: Token \*\*\*' "$tmp/err"
 check "the token from token_file is in no log line" sh -c "! grep -q 'Tok-in-a-file-43' '$tmp/err'"
@@ -97,13 +79,12 @@ check "no spool talk under --stdout" sh -c "! grep -q -i spool '$tmp/err'"
 check "[collector] tags on every point" sh -c "! grep -v ',dc=fra1,role=lxd ' '$tmp/out' | grep -q ."
 
 # 11. include/exclude: how many cgroups matched and how many were left out
-printf '[collector]\ninclude = lab*\n' >>"$tmp/c.ini"
-"$LXCOLLECTD" -c "$tmp/c.ini" --once --stdout -v >/dev/null 2>"$tmp/err"
+INI_COLLECTOR='include = lab*' ini lab http://127.0.0.1:9/
+"$LXCOLLECTD" -c "$tmp/lab.ini" --once --stdout -v >/dev/null 2>"$tmp/err"
 check "cycle line: 0 containers, 2 of 2 left out by include/exclude" \
 	grep -q ' info: cycle [^ ]*: 0 containers (2 of 2 found left out by include/exclude), 1 point to standard output' "$tmp/err"
 check "-v: how many match the naming rules, which were left out" \
 	grep -q ' debug: discovery: 2 cgroups match the container naming rules, 2 of them left out by include/exclude: c1, web$' "$tmp/err"
-sed -i '$d' "$tmp/c.ini"; sed -i '$d' "$tmp/c.ini"
 
 # 12. -h names every option of the man page, --config among them; each
 # one it names is accepted
