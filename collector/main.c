@@ -76,17 +76,7 @@ static void usage(FILE *f)
 
 static int parse_positive(const char *s, uint64_t *ret)
 {
-	char *end;
-	unsigned long long v;
-
-	if (!s || *s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v == 0 || v > UINT32_MAX)
-		return -EINVAL;
-	*ret = v;
-	return 0;
+	return cfg_parse_count(s, ret);
 }
 
 /* 0 to go on, or an exit code + 1 */
