@@ -178,4 +178,14 @@ i=0; while [ ! -s "$tmp/rc" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 eq "q quits, exit 0" "$(cat "$tmp/rc" 2>/dev/null)" 0
 eq "q: the terminal is restored (no alternate screen left)" "$(screen | grep -c 'sorted by')" 0
 
+# without capabilities the screen says it once, on its status line
+$T new-session -d -x 150 -y 30 -s nocap "$NONE $LXCOLLECTD top -d 1; sleep 30" ||
+	{ not_ok "tmux"; t_done; exit 1; }
+i=0; until $T capture-pane -p -t nocap | grep -q "^${p}1 " || [ $i -gt 100 ]; do sleep 0.1; i=$((i + 1)); done
+$T capture-pane -p -t nocap >"$tmp/screen2"
+eq "screen without capabilities: said once" "$(grep -c 'no network columns' "$tmp/screen2")" 1
+check "screen without capabilities: ${p}1 shown" grep -q "^${p}1 " "$tmp/screen2"
+eq "screen without capabilities: no RX column" "$(grep -c 'NAME .* RX ' "$tmp/screen2")" 0
+$T send-keys -t nocap q
+
 t_done
