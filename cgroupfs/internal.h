@@ -128,6 +128,11 @@ struct cg_file_spec {
 	const struct cg_map *map;
 	unsigned nmap;
 	unsigned arg; /* extractor specific (PSI: enum cg_psi) */
+	/* A limit (cpu.max, cfs quota/period, memory.max, pids.max): changes
+	 * only when an administrator sets it, so it is not held open but read
+	 * by open/read/close at cg_container_open() and at each
+	 * cg_container_reload_limits(). */
+	bool limit;
 };
 
 struct cg_file_table {
@@ -141,6 +146,8 @@ extern const struct cg_file_table cg_v1_table; /* v1.c */
 /* Generic extractors (read.c), usable by any table. */
 void cg_extract_keyed(const struct cg_file_spec *spec, uint64_t active, const char *buf,
 		      size_t len, struct cg_scratch *s);
+/* USER_HZ, the unit of cpuacct.stat (100 nearly everywhere). */
+uint64_t cg_clk_tck(void);
 /* Store one parsed number according to MAP (scaling, "max" handling). */
 void cg_store(const struct cg_map *map, int r, uint64_t v, struct cg_scratch *s);
 

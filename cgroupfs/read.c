@@ -1,4 +1,5 @@
-/* read: a container's open cgroup files, re-read every cycle.
+/* read: a container's open cgroup files, re-read every cycle, and its
+ * limits, read now and then.
  *
  * What is read from where is data: a table of files per cgroup version
  * (cg_v2_table here, cg_v1_table in v1.c), each file with its keys and the
@@ -6,9 +7,14 @@
  *
  * Files are opened once and re-read with pread(fd, buf, cap, 0): cgroup
  * files are seq_files, which regenerate their contents for every read from
- * offset 0 (checked on a real hierarchy by tests/unit/cgreal_test.c). */
+ * offset 0 (checked on a real hierarchy by tests/unit/cgreal_test.c).
+ * Each open file costs a fd and a page of kernel memory (the seq_file
+ * buffer) for the container's life; limits, which change only when an
+ * administrator sets them, cost neither: they are opened, read and closed
+ * at each cg_container_reload_limits(). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -27,9 +33,18 @@ struct cg_open_file {
 	int fd;
 };
 
+/* The limits, kept from the last reload: the public fields they feed. */
+static const unsigned limit_fields[] = { CG_CPU_LIMIT_CPUS, CG_MEM_LIMIT, CG_PIDS_LIMIT };
+
 struct cg_container {
-	struct cg_open_file *files;
+	struct cg_open_file *files; /* held open, re-read every cycle */
 	size_t n;
+	struct cg_open_file *limits; /* fd -1: opened and closed at each reload */
+	size_t nlimits;
+	const struct cg_root *root;
+	char *relpath;
+	uint64_t lim_present, lim_bad; /* bits of limit_fields[] */
+	uint64_t lim_v[CG_N(limit_fields)]; /* raw bits of cg_stats.v[] */
 	bool partial; /* the cgroup was missing in a hierarchy at open */
 };
 
@@ -166,7 +181,7 @@ const char *cg_psi_name(enum cg_psi r)
 
 /* ---- extractors ---- */
 
-static uint64_t clk_tck(void)
+uint64_t cg_clk_tck(void)
 {
 	long t = sysconf(_SC_CLK_TCK); /* USER_HZ, 100 nearly everywhere */
 
@@ -196,7 +211,7 @@ void cg_store(const struct cg_map *map, int r, uint64_t v, struct cg_scratch *s)
 		v *= 1000;
 		break;
 	case CG_SCALE_US_TO_TICKS: {
-		uint64_t hz = clk_tck();
+		uint64_t hz = cg_clk_tck();
 
 		/* split so that v * hz cannot overflow */
 		v = v / 1000000 * hz + v % 1000000 * hz / 1000000;
@@ -349,30 +364,24 @@ static const struct cg_map v2_psi_cpu[] = PSI_MAP(CG_PSI_CPU);
 static const struct cg_map v2_psi_memory[] = PSI_MAP(CG_PSI_MEMORY);
 static const struct cg_map v2_psi_io[] = PSI_MAP(CG_PSI_IO);
 
+#define V2(name, metric, fn, map, arg) \
+	{ name, NULL, CG_H_UNIFIED, metric, fn, map, N(map), arg, false }
+#define V2_LIMIT(name, metric, fn, map) { name, NULL, CG_H_UNIFIED, metric, fn, map, N(map), 0, true }
+
 static const struct cg_file_spec v2_files[] = {
-	{ "cpu.stat", NULL, CG_H_UNIFIED, CG_M_CPU, cg_extract_keyed, v2_cpu_stat, N(v2_cpu_stat), 0 },
-	{ "cpu.max", NULL, CG_H_UNIFIED, CG_M_CPU, extract_cpu_max, v2_cpu_max, N(v2_cpu_max), 0 },
-	{ "memory.current", NULL, CG_H_UNIFIED, CG_M_MEMORY, cg_extract_keyed, v2_mem_current,
-	  N(v2_mem_current), 0 },
-	{ "memory.stat", NULL, CG_H_UNIFIED, CG_M_MEMORY, cg_extract_keyed, v2_mem_stat,
-	  N(v2_mem_stat), 0 },
-	{ "memory.swap.current", NULL, CG_H_UNIFIED, CG_M_MEMORY, cg_extract_keyed, v2_mem_swap,
-	  N(v2_mem_swap), 0 },
-	{ "memory.max", NULL, CG_H_UNIFIED, CG_M_MEMORY, cg_extract_keyed, v2_mem_max,
-	  N(v2_mem_max), 0 },
-	{ "memory.events", NULL, CG_H_UNIFIED, CG_M_MEMORY, cg_extract_keyed, v2_mem_events,
-	  N(v2_mem_events), 0 },
-	{ "pids.current", NULL, CG_H_UNIFIED, CG_M_PIDS, cg_extract_keyed, v2_pids_current,
-	  N(v2_pids_current), 0 },
-	{ "pids.max", NULL, CG_H_UNIFIED, CG_M_PIDS, cg_extract_keyed, v2_pids_max, N(v2_pids_max),
-	  0 },
-	{ "io.stat", NULL, CG_H_UNIFIED, CG_M_IO, extract_io_stat, v2_io_stat, N(v2_io_stat), 0 },
-	{ "cpu.pressure", NULL, CG_H_UNIFIED, CG_M_PRESSURE, extract_psi, v2_psi_cpu,
-	  N(v2_psi_cpu), CG_PSI_CPU },
-	{ "memory.pressure", NULL, CG_H_UNIFIED, CG_M_PRESSURE, extract_psi, v2_psi_memory,
-	  N(v2_psi_memory), CG_PSI_MEMORY },
-	{ "io.pressure", NULL, CG_H_UNIFIED, CG_M_PRESSURE, extract_psi, v2_psi_io, N(v2_psi_io),
-	  CG_PSI_IO },
+	V2("cpu.stat", CG_M_CPU, cg_extract_keyed, v2_cpu_stat, 0),
+	V2_LIMIT("cpu.max", CG_M_CPU, extract_cpu_max, v2_cpu_max),
+	V2("memory.current", CG_M_MEMORY, cg_extract_keyed, v2_mem_current, 0),
+	V2("memory.stat", CG_M_MEMORY, cg_extract_keyed, v2_mem_stat, 0),
+	V2("memory.swap.current", CG_M_MEMORY, cg_extract_keyed, v2_mem_swap, 0),
+	V2_LIMIT("memory.max", CG_M_MEMORY, cg_extract_keyed, v2_mem_max),
+	V2("memory.events", CG_M_MEMORY, cg_extract_keyed, v2_mem_events, 0),
+	V2("pids.current", CG_M_PIDS, cg_extract_keyed, v2_pids_current, 0),
+	V2_LIMIT("pids.max", CG_M_PIDS, cg_extract_keyed, v2_pids_max),
+	V2("io.stat", CG_M_IO, extract_io_stat, v2_io_stat, 0),
+	V2("cpu.pressure", CG_M_PRESSURE, extract_psi, v2_psi_cpu, CG_PSI_CPU),
+	V2("memory.pressure", CG_M_PRESSURE, extract_psi, v2_psi_memory, CG_PSI_MEMORY),
+	V2("io.pressure", CG_M_PRESSURE, extract_psi, v2_psi_io, CG_PSI_IO),
 };
 
 const struct cg_file_table cg_v2_table = { v2_files, N(v2_files) };
@@ -382,12 +391,26 @@ static const struct cg_file_table *const tables[] = { &cg_v1_table, &cg_v2_table
 
 /* ---- open / read ---- */
 
+/* A limit is only remembered here; cg_container_reload_limits() reads it. */
+static int add_limit(struct cg_container *c, const struct cg_file_spec *spec, uint64_t active)
+{
+	struct cg_open_file *nl = reallocarray(c->limits, c->nlimits + 1, sizeof(*nl));
+
+	if (!nl)
+		return -ENOMEM;
+	c->limits = nl;
+	c->limits[c->nlimits++] = (struct cg_open_file){ .spec = spec, .active = active, .fd = -1 };
+	return 0;
+}
+
 static int add_file(struct cg_container *c, const struct cg_file_spec *spec, uint64_t active,
 		    int dirfd)
 {
 	struct cg_open_file *nf;
 	int fd;
 
+	if (spec->limit)
+		return add_limit(c, spec, active);
 	fd = cg_openat(dirfd, spec->name, 0);
 	if (fd == -ENOENT && spec->fallback)
 		fd = cg_openat(dirfd, spec->fallback, 0);
@@ -417,10 +440,16 @@ int cg_container_open(struct cg_root *r, const char *relpath, unsigned metrics,
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
+	c->root = r;
+	c->relpath = strdup(relpath);
+	if (!c->relpath) {
+		free(c);
+		return -ENOMEM;
+	}
 	if (!rd_buf) {
 		rd_buf = malloc(BUF_INITIAL);
 		if (!rd_buf) {
-			free(c);
+			cg_container_free(c);
 			return -ENOMEM;
 		}
 		rd_cap = BUF_INITIAL;
@@ -457,6 +486,7 @@ int cg_container_open(struct cg_root *r, const char *relpath, unsigned metrics,
 				goto out;
 		}
 	}
+	k = cg_container_reload_limits(c);
 out:
 	for (int h = 0; h < CG_H_MAX; h++)
 		if (dir[h] >= 0)
@@ -488,6 +518,61 @@ static ssize_t reread(int fd)
 		rd_buf = nb;
 		rd_cap *= 2;
 	}
+}
+
+/* Open, read and close one limit file, NAME or its fallback, relative to
+ * its hierarchy's root: "RELPATH/NAME" in one openat, no directory fd held. */
+static ssize_t read_limit(const struct cg_container *c, const struct cg_file_spec *spec)
+{
+	char path[4096];
+	int rootfd = cg_root_fd(c->root, spec->hier), fd;
+	ssize_t n;
+
+	if (rootfd < 0)
+		return -ENOENT;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", c->relpath, spec->name) >= sizeof(path))
+		return -ENAMETOOLONG;
+	fd = cg_openat(rootfd, path, 0);
+	if (fd == -ENOENT && spec->fallback) {
+		snprintf(path, sizeof(path), "%s/%s", c->relpath, spec->fallback);
+		fd = cg_openat(rootfd, path, 0);
+	}
+	if (fd < 0)
+		return fd;
+	n = reread(fd);
+	close(fd);
+	return n;
+}
+
+static void derive(struct cg_scratch *s);
+
+int cg_container_reload_limits(struct cg_container *c)
+{
+	struct cg_scratch s;
+
+	memset(&s, 0, sizeof(s));
+	for (size_t i = 0; i < c->nlimits; i++) {
+		const struct cg_open_file *f = &c->limits[i];
+		ssize_t n = read_limit(c, f->spec);
+
+		if (n == -ENOMEM || n == -EMFILE || n == -ENFILE)
+			return (int)n; /* the last values stay */
+		if (n < 0)
+			continue; /* absent (or the cgroup is gone: the counters tell) */
+		f->spec->extract(f->spec, f->active, rd_buf, (size_t)n, &s);
+	}
+	derive(&s); /* v1: quota / period */
+	c->lim_present = c->lim_bad = 0;
+	for (size_t k = 0; k < CG_N(limit_fields); k++) {
+		unsigned f = limit_fields[k];
+
+		c->lim_v[k] = s.v[f].u;
+		if (cg_slot_has(&s, f))
+			c->lim_present |= 1ull << f;
+		else if ((s.bad >> f) & 1)
+			c->lim_bad |= 1ull << f;
+	}
+	return 0;
 }
 
 /* Fields computed from others; written for whichever table supplied the
@@ -524,7 +609,7 @@ static void derive(struct cg_scratch *s)
 	for (int k = 0; k < 2; k++) {
 		unsigned ns = k ? CG_CPU_SYSTEM_NS : CG_CPU_USER_NS;
 		unsigned ticks = k ? CG_CPU_SYSTEM_TICKS : CG_CPU_USER_TICKS;
-		uint64_t per = 1000000000ull / clk_tck();
+		uint64_t per = 1000000000ull / cg_clk_tck();
 
 		if (cg_slot_has(s, ns) || ((s->bad >> ns) & 1) || !cg_slot_has(s, ticks))
 			continue;
@@ -554,6 +639,10 @@ int cg_container_read(struct cg_container *c, struct cg_stats *ret)
 			continue; /* e.g. EOPNOTSUPP from a PSI file with cgroup.pressure 0 */
 		f->spec->extract(f->spec, f->active, rd_buf, (size_t)n, &s);
 	}
+	for (size_t k = 0; k < CG_N(limit_fields); k++)
+		s.v[limit_fields[k]].u = c->lim_v[k];
+	s.present |= c->lim_present;
+	s.bad |= c->lim_bad;
 	derive(&s);
 	ret->present = s.present & pub;
 	ret->bad = s.bad & pub & ~s.present;
@@ -568,6 +657,8 @@ void cg_container_free(struct cg_container *c)
 	for (size_t i = 0; i < c->n; i++)
 		close(c->files[i].fd);
 	free(c->files);
+	free(c->limits);
+	free(c->relpath);
 	free(c);
 }
 
@@ -581,7 +672,3 @@ size_t cg_container_nfiles(const struct cg_container *c)
 	return c->n;
 }
 
-int cg_container_fd(const struct cg_container *c, size_t i)
-{
-	return i < c->n ? c->files[i].fd : -EINVAL;
-}

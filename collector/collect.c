@@ -8,8 +8,8 @@
  *
  * The steady-state cycle is what a host pays for years: per container it
  * is the re-read of the open cgroup files, one poll of the init's pidfd,
- * one link dump and the encoding, with no allocation (benchmarks:
- * README "Performance"). */
+ * one statistics dump and the encoding, with no allocation; the limits
+ * are read once a minute (benchmarks: README "Performance"). */
 #include "collector/collect.h"
 
 #include <errno.h>
@@ -37,6 +37,7 @@ struct ct {
 	bool reported_net_error;
 	unsigned reopens; /* of a cgroup found half made (cg_container_partial) */
 	struct cg_container *cg;
+	uint64_t limits_due; /* cycle at which its limits are read again */
 	/* network: the init process, held by a pidfd (readable once it has
 	 * exited; a PID cannot be reused under it), or on kernels before 5.3
 	 * by its /proc/PID/stat kept open (reads fail with ESRCH once dead) */
@@ -52,6 +53,11 @@ struct ct {
  * least this many cycles apart (5 minutes at the default interval). */
 #define DISCOVERY_RESCAN 30
 
+/* Limits (cpu, memory, pids) are read again at least this often; each
+ * container has its own turn, so that a thousand containers do not all
+ * open their limit files in the same cycle. */
+#define LIMITS_EVERY_MS 60000
+
 struct collector {
 	const struct config *cfg;
 	struct cg_root *root;
@@ -60,6 +66,9 @@ struct collector {
 	struct ct *cts;
 	size_t n, cap;
 	unsigned cg_metrics;
+	uint64_t cycle;        /* cycles so far */
+	uint64_t limits_every; /* cycles between two reads of a container's limits */
+	uint64_t limits_turn;  /* spreads the containers over those cycles */
 };
 
 static int64_t now_us(clockid_t clk)
@@ -94,6 +103,9 @@ int collector_new(const struct config *cfg, struct netns_helper *helper, struct 
 	if (!c)
 		return -ENOMEM;
 	c->cfg = cfg;
+	c->limits_every = LIMITS_EVERY_MS / cfg->interval_ms;
+	if (c->limits_every == 0)
+		c->limits_every = 1;
 	/* enum cfg_metric shares its low bits with enum cg_metric */
 	c->cg_metrics = cfg->metrics & CG_M_ALL;
 	r = cg_root_open(cfg->cgroup_root, cfg->proc_root, &c->root);
@@ -179,6 +191,7 @@ static bool ct_init(struct collector *col, struct ct *c, struct cg_found *f)
 			  strerror(-r));
 		return false;
 	}
+	c->limits_due = col->cycle + 1 + col->limits_turn++ % col->limits_every;
 	log_debug("container %s: found at %s", c->name, c->relpath);
 	return true;
 }
@@ -399,6 +412,15 @@ int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
 				c->cg = cg;
 			}
 		}
+		if (col->cycle >= c->limits_due) {
+			c->limits_due = col->cycle + col->limits_every;
+			r = cg_container_reload_limits(c->cg);
+			if (r < 0) { /* the last values stay; again next cycle */
+				log_debug("container %s: reading limits failed: %s", c->name,
+					  strerror(-r));
+				c->limits_due = col->cycle + 1;
+			}
+		}
 		r = cg_container_read(c->cg, &s);
 		if (r == -ENOENT) {
 			/* the cgroup we hold was removed: the container is gone,
@@ -442,6 +464,7 @@ int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
 		}
 		st.points += (uint64_t)n;
 	}
+	col->cycle++;
 	st.cycle_us = (uint64_t)(now_us(CLOCK_MONOTONIC) - t0);
 	*ret = st;
 	return 0;

@@ -1,27 +1,31 @@
-/* benchfloor: the floor a collection cycle cannot go below on this host.
+/* benchfloor: the floor of lxcollectd's former cycle, the reference its
+ * cycle is measured against.
  *
  *   benchfloor [--cycles K] [--interval MS] [--include GLOB] [--cgroup-root DIR]
- *              [--no-pressure]
+ *              [--pressure]
  *
- * Finds the containers the way lxcollectd does (cg_discover), opens the
- * very cgroup files lxcollectd opens for them (cg_container_open with every
- * metric, or all but pressure) and gets one NETLINK_ROUTE socket inside each container's network
- * namespace from the netns helper. Then, for K cycles, it does only the
- * bare system calls a cycle needs: pread of every file at offset 0 and one
- * RTM_GETLINK dump per container (received, not parsed). Nothing is
- * parsed or encoded. The host-side dump (host_interface tags) is not part
- * of the floor: lxcollectd repeats it only when the host's links change.
+ * Finds the containers the way lxcollectd does (cg_discover) and opens the
+ * files lxcollectd used to hold open for every default metric but
+ * pressure: on a v1 or hybrid host the 16 files of the table below
+ * (limits included, cpuacct.usage_user, usage_sys and stat apart), on a v2
+ * host its 10; --pressure adds the three PSI files. It gets one
+ * NETLINK_ROUTE socket inside each container's network namespace from the
+ * netns helper. Then, for K cycles, it does only the bare system calls
+ * that design needed: pread of every file at offset 0 and one RTM_GETLINK
+ * dump per container (received, not parsed). Nothing is parsed or encoded.
+ * The host-side dump (host_interface tags) is not part of the floor.
  * Cycles start --interval MS apart (default 1000, as the daemon's
  * --interval 1): back to back, every kernel object of a thousand
  * containers would stay in the CPU caches, which a collector that sleeps
- * between cycles never finds. Prints the median over the cycles of this process's CPU time (user +
- * kernel, CLOCK_PROCESS_CPUTIME_ID) per container per cycle, in total and
- * split into cgroup and netlink parts:
+ * between cycles never finds. Prints the median over the cycles of this
+ * process's CPU time (user + kernel, CLOCK_PROCESS_CPUTIME_ID) per
+ * container per cycle, in total and split into cgroup and netlink parts:
  *
  *   floor containers=N files=F cycles=K us_per_ct=X cgroup_us=Y netlink_us=Z
  *
  * Root (the helper needs CAP_SYS_ADMIN and CAP_SYS_PTRACE). */
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,10 +41,72 @@
 #include "netns/netns.h"
 #include "tests/tools/measure.h"
 
+/* What lxcollectd held open per container before its limits were read
+ * once a minute and cpuacct.usage_all replaced three files. */
+static const struct {
+	enum cg_hier h;
+	bool v2; /* a file of the v2 table: opened only on a v2-only host */
+	bool psi;
+	const char *name;
+} old_files[] = {
+	{ CG_H_CPUACCT, false, false, "cpuacct.usage" },
+	{ CG_H_CPUACCT, false, false, "cpuacct.usage_user" },
+	{ CG_H_CPUACCT, false, false, "cpuacct.usage_sys" },
+	{ CG_H_CPUACCT, false, false, "cpuacct.stat" },
+	{ CG_H_CPU, false, false, "cpu.stat" },
+	{ CG_H_CPU, false, false, "cpu.cfs_quota_us" },
+	{ CG_H_CPU, false, false, "cpu.cfs_period_us" },
+	{ CG_H_MEMORY, false, false, "memory.usage_in_bytes" },
+	{ CG_H_MEMORY, false, false, "memory.stat" },
+	{ CG_H_MEMORY, false, false, "memory.limit_in_bytes" },
+	{ CG_H_MEMORY, false, false, "memory.oom_control" },
+	{ CG_H_MEMORY, false, false, "memory.failcnt" },
+	{ CG_H_PIDS, false, false, "pids.current" },
+	{ CG_H_PIDS, false, false, "pids.max" },
+	{ CG_H_BLKIO, false, false, "blkio.throttle.io_service_bytes_recursive" },
+	{ CG_H_BLKIO, false, false, "blkio.throttle.io_serviced_recursive" },
+	{ CG_H_UNIFIED, true, false, "cpu.stat" },
+	{ CG_H_UNIFIED, true, false, "cpu.max" },
+	{ CG_H_UNIFIED, true, false, "memory.current" },
+	{ CG_H_UNIFIED, true, false, "memory.stat" },
+	{ CG_H_UNIFIED, true, false, "memory.swap.current" },
+	{ CG_H_UNIFIED, true, false, "memory.max" },
+	{ CG_H_UNIFIED, true, false, "memory.events" },
+	{ CG_H_UNIFIED, true, false, "pids.current" },
+	{ CG_H_UNIFIED, true, false, "pids.max" },
+	{ CG_H_UNIFIED, true, false, "io.stat" },
+	{ CG_H_UNIFIED, false, true, "cpu.pressure" },
+	{ CG_H_UNIFIED, false, true, "memory.pressure" },
+	{ CG_H_UNIFIED, false, true, "io.pressure" },
+};
+#define NOLD (sizeof(old_files) / sizeof(old_files[0]))
+
 struct fct {
-	struct cg_container *cg;
+	int fd[NOLD]; /* -1: not opened */
+	size_t nfd;
 	int nl; /* -1: no network */
 };
+
+/* Open the files of the former design for one container; their number. */
+static size_t open_old(const struct cg_root *root, const char *relpath, bool psi, int *fds)
+{
+	bool unified_only = cg_root_layout(root) == CG_LAYOUT_UNIFIED;
+	size_t n = 0;
+
+	for (size_t i = 0; i < NOLD; i++) {
+		int dir = cg_root_fd(root, old_files[i].h), fd;
+		char path[4096];
+
+		if (dir < 0 || old_files[i].v2 != (unified_only && !old_files[i].psi) ||
+		    (old_files[i].psi && !psi))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", relpath, old_files[i].name);
+		fd = openat(dir, path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0)
+			fds[n++] = fd;
+	}
+	return n;
+}
 
 static char buf[65536] __attribute__((aligned(8)));
 
@@ -80,7 +146,7 @@ int main(int argc, char **argv)
 	size_t nfound = 0, n = 0, nfiles = 0;
 	double *tot, *cgp, *nlp;
 	struct rlimit rl;
-	unsigned metrics = CG_M_ALL;
+	bool psi = false;
 	int cycles = 20, interval_ms = 1000, r;
 	unsigned seq = 1;
 
@@ -93,10 +159,10 @@ int main(int argc, char **argv)
 			root_dir = argv[++i];
 		else if (strcmp(argv[i], "--interval") == 0 && i + 1 < argc)
 			interval_ms = atoi(argv[++i]);
-		else if (strcmp(argv[i], "--no-pressure") == 0)
-			metrics &= ~(unsigned)CG_M_PRESSURE;
+		else if (strcmp(argv[i], "--pressure") == 0)
+			psi = true;
 		else {
-			fprintf(stderr, "usage: benchfloor [--cycles K] [--interval MS] [--include GLOB] [--cgroup-root DIR] [--no-pressure]\n");
+			fprintf(stderr, "usage: benchfloor [--cycles K] [--interval MS] [--include GLOB] [--cgroup-root DIR] [--pressure]\n");
 			return 64;
 		}
 	}
@@ -132,9 +198,10 @@ int main(int argc, char **argv)
 
 		if (fnmatch(glob, found[i].name, 0) != 0)
 			continue;
-		if (cg_container_open(root, found[i].relpath, metrics, &c->cg) < 0)
+		c->nfd = open_old(root, found[i].relpath, psi, c->fd);
+		if (c->nfd == 0)
 			continue;
-		nfiles += cg_container_nfiles(c->cg);
+		nfiles += c->nfd;
 		c->nl = -1;
 		if (cg_find_init(root, found[i].relpath, &pid, &st) == 0 &&
 		    netns_helper_open(helper, pid, st, &fd, &ino) == 0)
@@ -160,8 +227,8 @@ int main(int argc, char **argv)
 			usleep((useconds_t)interval_ms * 1000);
 		t0 = now_us(CLOCK_PROCESS_CPUTIME_ID);
 		for (size_t i = 0; i < n; i++)
-			for (size_t f = 0; f < cg_container_nfiles(cts[i].cg); f++)
-				if (pread(cg_container_fd(cts[i].cg, f), buf, sizeof(buf), 0) < 0)
+			for (size_t f = 0; f < cts[i].nfd; f++)
+				if (pread(cts[i].fd[f], buf, sizeof(buf), 0) < 0)
 					return 1;
 		t1 = now_us(CLOCK_PROCESS_CPUTIME_ID);
 		for (size_t i = 0; i < n; i++)
@@ -177,7 +244,8 @@ int main(int argc, char **argv)
 	printf("floor containers=%zu files=%zu cycles=%d us_per_ct=%.1f cgroup_us=%.1f netlink_us=%.1f\n",
 	       n, nfiles, cycles, median(tot, cycles), median(cgp, cycles), median(nlp, cycles));
 	for (size_t i = 0; i < n; i++) {
-		cg_container_free(cts[i].cg);
+		for (size_t f = 0; f < cts[i].nfd; f++)
+			close(cts[i].fd[f]);
 		if (cts[i].nl >= 0)
 			close(cts[i].nl);
 	}

@@ -455,6 +455,39 @@ static void test_names(void)
 	T_EQ_STR(cg_layout_name(CG_LAYOUT_HYBRID), "hybrid", "layout name");
 }
 
+static void test_cpuacct_all(void)
+{
+	static const struct {
+		const char *in;
+		int r;
+		uint64_t user, sys;
+	} t[] = {
+		{ "cpu user system\n0 10 20\n1 1 2\n", 0, 11, 22 },
+		{ "cpu user system\n", 0, 0, 0 },
+		{ "cpu user system\n0 18446744073709551615 0\n", 0, UINT64_MAX, 0 },
+		{ "cpu user system\n0 18446744073709551615 0\n1 1 0\n", -EOVERFLOW, 0, 0 },
+		{ "cpu user system\n0 10\n", -EINVAL, 0, 0 },
+		{ "cpu user system\nx 10 20\n", -EINVAL, 0, 0 },
+		{ "cpu user system\n0 max 20\n", -EINVAL, 0, 0 },
+		{ "0 10 20\n", -EINVAL, 0, 0 }, /* no header */
+		{ "user 10\nsystem 20\n", -EINVAL, 0, 0 },
+		{ "", -EINVAL, 0, 0 },
+	};
+
+	for (size_t i = 0; i < N(t); i++) {
+		uint64_t u = 7, sy = 7;
+		int r = cg_parse_cpuacct_all(t[i].in, strlen(t[i].in), &u, &sy);
+
+		T_EQ_INT(r, t[i].r, "cpuacct.usage_all result");
+		if (r == 0) {
+			T_EQ_U64(u, t[i].user, "usage_all user sum");
+			T_EQ_U64(sy, t[i].sys, "usage_all system sum");
+		} else {
+			T_OK(u == 7 && sy == 7, "usage_all: nothing written on failure");
+		}
+	}
+}
+
 int main(void)
 {
 	test_u64();
@@ -462,6 +495,7 @@ int main(void)
 	test_cpu_max();
 	test_io_stat();
 	test_blkio();
+	test_cpuacct_all();
 	test_psi();
 	test_nspid();
 	test_starttime();

@@ -232,6 +232,8 @@ static void test_fixture_races(void)
 	put("lxc.payload.r/io.stat", "8:0 rbytes=10 wbytes=20 rios=1 wios=2\n");
 	put("lxc.payload.r/cpu.pressure", "some avg10=1.00 avg60=0.00 avg300=0.00 total=5\n");
 	put("lxc.payload.r/cgroup.procs", "4000001\n");
+	put("lxc.payload.r/memory.max", "1048576\n");
+	put("lxc.payload.r/cpu.max", "max 100000\n");
 
 	snprintf(p, sizeof(p), "%s/proc", fixture);
 	T_EQ_INT(cg_root_open(fixture, p, &fr), 0, "fixture tree opens");
@@ -245,6 +247,26 @@ static void test_fixture_races(void)
 	T_EQ_INT(cg_container_read(c, &s), 0, "first read");
 	T_EQ_U64(s.v[CG_MEM_USAGE].u, 123456789, "usage");
 	T_EQ_U64(s.v[CG_MEM_WORKING_SET].u, 123456789 - 50, "working set");
+	T_EQ_U64(s.v[CG_MEM_LIMIT].u, 1048576, "memory.max read at open");
+	T_OK(!cg_has(&s, CG_CPU_LIMIT_CPUS), "cpu.max unlimited: absent");
+
+	/* limits are not held open: a change shows after a reload, not before */
+	put("lxc.payload.r/memory.max", "2097152\n");
+	put("lxc.payload.r/cpu.max", "50000 100000\n");
+	T_EQ_INT(cg_container_read(c, &s), 0, "read after the limits changed");
+	T_EQ_U64(s.v[CG_MEM_LIMIT].u, 1048576, "memory.max: the last reload's value");
+	T_EQ_INT(cg_container_reload_limits(c), 0, "reload the limits");
+	T_EQ_INT(cg_container_read(c, &s), 0, "read after the reload");
+	T_EQ_U64(s.v[CG_MEM_LIMIT].u, 2097152, "memory.max: the new value");
+	T_OK(cg_has(&s, CG_CPU_LIMIT_CPUS) && s.v[CG_CPU_LIMIT_CPUS].d == 0.5, "cpu.max: 0.5");
+	put("lxc.payload.r/memory.max", "max\n");
+	put("lxc.payload.r/cpu.max", "garbage\n");
+	T_EQ_INT(cg_container_reload_limits(c), 0, "reload again");
+	T_EQ_INT(cg_container_read(c, &s), 0, "read");
+	T_OK(!cg_has(&s, CG_MEM_LIMIT) && !((s.bad >> CG_MEM_LIMIT) & 1),
+	     "memory.max back to max: absent, not bad");
+	T_OK(!cg_has(&s, CG_CPU_LIMIT_CPUS) && ((s.bad >> CG_CPU_LIMIT_CPUS) & 1),
+	     "cpu.max garbage: absent and flagged");
 
 	/* shorter contents: nothing of the old, longer text may remain */
 	put("lxc.payload.r/memory.current", "42\n");
