@@ -33,18 +33,22 @@ struct cg_open_file {
 	int fd;
 };
 
-/* The limits, kept from the last reload: the public fields they feed. */
-static const unsigned limit_fields[] = { CG_CPU_LIMIT_CPUS, CG_MEM_LIMIT, CG_PIDS_LIMIT };
+/* What the files not held open feed, kept from the last reload. */
+static const unsigned kept_fields[] = {
+	CG_CPU_LIMIT_CPUS, CG_MEM_LIMIT,	    CG_PIDS_LIMIT,	 CG_CPU_PERIODS,
+	CG_CPU_THROTTLED_PERIODS, CG_CPU_THROTTLED_NS, CG_MEM_FAILCNT,
+};
 
 struct cg_container {
 	struct cg_open_file *files; /* held open, re-read every cycle */
 	size_t n;
-	struct cg_open_file *limits; /* fd -1: opened and closed at each reload */
+	struct cg_open_file *limits; /* limits and gated files, fd -1 */
 	size_t nlimits;
 	const struct cg_root *root;
 	char *relpath;
-	uint64_t lim_present, lim_bad; /* bits of limit_fields[] */
-	uint64_t lim_v[CG_N(limit_fields)]; /* raw bits of cg_stats.v[] */
+	uint64_t kept;		       /* fields fed by files not held open */
+	uint64_t lim_present, lim_bad; /* bits of kept_fields[] */
+	uint64_t lim_v[CG_N(kept_fields)]; /* raw bits of cg_stats.v[] */
 	bool partial; /* the cgroup was missing in a hierarchy at open */
 };
 
@@ -365,8 +369,9 @@ static const struct cg_map v2_psi_memory[] = PSI_MAP(CG_PSI_MEMORY);
 static const struct cg_map v2_psi_io[] = PSI_MAP(CG_PSI_IO);
 
 #define V2(name, metric, fn, map, arg) \
-	{ name, NULL, CG_H_UNIFIED, metric, fn, map, N(map), arg, false }
-#define V2_LIMIT(name, metric, fn, map) { name, NULL, CG_H_UNIFIED, metric, fn, map, N(map), 0, true }
+	{ name, NULL, CG_H_UNIFIED, metric, fn, map, N(map), arg, CG_READ_HELD, 0 }
+#define V2_LIMIT(name, metric, fn, map) \
+	{ name, NULL, CG_H_UNIFIED, metric, fn, map, N(map), 0, CG_READ_LIMIT, 0 }
 
 static const struct cg_file_spec v2_files[] = {
 	V2("cpu.stat", CG_M_CPU, cg_extract_keyed, v2_cpu_stat, 0),
@@ -391,7 +396,18 @@ static const struct cg_file_table *const tables[] = { &cg_v1_table, &cg_v2_table
 
 /* ---- open / read ---- */
 
-/* A limit is only remembered here; cg_container_reload_limits() reads it. */
+/* The fields a file feeds. */
+static uint64_t fields_of(const struct cg_open_file *f)
+{
+	uint64_t m = 0;
+
+	for (unsigned i = 0; i < f->spec->nmap; i++)
+		if ((f->active >> i) & 1)
+			m |= 1ull << f->spec->map[i].slot;
+	return m;
+}
+
+/* A file not held open is only remembered here. */
 static int add_limit(struct cg_container *c, const struct cg_file_spec *spec, uint64_t active)
 {
 	struct cg_open_file *nl = reallocarray(c->limits, c->nlimits + 1, sizeof(*nl));
@@ -399,7 +415,10 @@ static int add_limit(struct cg_container *c, const struct cg_file_spec *spec, ui
 	if (!nl)
 		return -ENOMEM;
 	c->limits = nl;
-	c->limits[c->nlimits++] = (struct cg_open_file){ .spec = spec, .active = active, .fd = -1 };
+	c->limits[c->nlimits] = (struct cg_open_file){ .spec = spec, .active = active, .fd = -1 };
+	c->kept |= fields_of(&c->limits[c->nlimits++]);
+	if (c->kept & ((1ull << CG_AUX_CFS_QUOTA) | (1ull << CG_AUX_CFS_PERIOD)))
+		c->kept |= 1ull << CG_CPU_LIMIT_CPUS; /* v1: derived at each reload */
 	return 0;
 }
 
@@ -409,7 +428,7 @@ static int add_file(struct cg_container *c, const struct cg_file_spec *spec, uin
 	struct cg_open_file *nf;
 	int fd;
 
-	if (spec->limit)
+	if (spec->kind != CG_READ_HELD)
 		return add_limit(c, spec, active);
 	fd = cg_openat(dirfd, spec->name, 0);
 	if (fd == -ENOENT && spec->fallback)
@@ -546,25 +565,43 @@ static ssize_t read_limit(const struct cg_container *c, const struct cg_file_spe
 
 static void derive(struct cg_scratch *s);
 
+/* Open, read, close and extract the files of KIND among the limits. */
+static int read_unheld(const struct cg_container *c, enum cg_read_kind kind, uint64_t gates,
+		       struct cg_scratch *s)
+{
+	for (size_t i = 0; i < c->nlimits; i++) {
+		const struct cg_open_file *f = &c->limits[i];
+		ssize_t n;
+
+		if (f->spec->kind != kind ||
+		    (kind == CG_READ_GATED && gates != UINT64_MAX && !((gates >> f->spec->gate) & 1)))
+			continue;
+		n = read_limit(c, f->spec);
+		if (n == -ENOMEM || n == -EMFILE || n == -ENFILE)
+			return (int)n;
+		if (n < 0)
+			continue; /* absent (or the cgroup is gone: the counters tell) */
+		f->spec->extract(f->spec, f->active, rd_buf, (size_t)n, s);
+	}
+	return 0;
+}
+
 int cg_container_reload_limits(struct cg_container *c)
 {
 	struct cg_scratch s;
+	int r;
 
 	memset(&s, 0, sizeof(s));
-	for (size_t i = 0; i < c->nlimits; i++) {
-		const struct cg_open_file *f = &c->limits[i];
-		ssize_t n = read_limit(c, f->spec);
-
-		if (n == -ENOMEM || n == -EMFILE || n == -ENFILE)
-			return (int)n; /* the last values stay */
-		if (n < 0)
-			continue; /* absent (or the cgroup is gone: the counters tell) */
-		f->spec->extract(f->spec, f->active, rd_buf, (size_t)n, &s);
-	}
+	r = read_unheld(c, CG_READ_LIMIT, 0, &s);
+	if (r < 0)
+		return r; /* the last values stay */
 	derive(&s); /* v1: quota / period */
+	r = read_unheld(c, CG_READ_GATED, UINT64_MAX, &s);
+	if (r < 0)
+		return r;
 	c->lim_present = c->lim_bad = 0;
-	for (size_t k = 0; k < CG_N(limit_fields); k++) {
-		unsigned f = limit_fields[k];
+	for (size_t k = 0; k < CG_N(kept_fields); k++) {
+		unsigned f = kept_fields[k];
 
 		c->lim_v[k] = s.v[f].u;
 		if (cg_slot_has(&s, f))
@@ -573,6 +610,31 @@ int cg_container_reload_limits(struct cg_container *c)
 			c->lim_bad |= 1ull << f;
 	}
 	return 0;
+}
+
+/* The kept fields into S, but for those of gated files whose limit is set:
+ * these are read now. */
+static void read_kept(const struct cg_container *c, struct cg_scratch *s)
+{
+	uint64_t live = 0;
+
+	for (size_t i = 0; i < c->nlimits; i++) {
+		const struct cg_open_file *f = &c->limits[i];
+
+		if (f->spec->kind == CG_READ_GATED && ((c->lim_present >> f->spec->gate) & 1))
+			live |= fields_of(f);
+	}
+	if (live && read_unheld(c, CG_READ_GATED, c->lim_present, s) < 0)
+		live = 0; /* out of fds or memory: the last reload's values */
+	for (size_t k = 0; k < CG_N(kept_fields); k++) {
+		uint64_t bit = 1ull << kept_fields[k];
+
+		if ((live & bit) || !(c->kept & bit))
+			continue;
+		s->v[kept_fields[k]].u = c->lim_v[k];
+		s->present = (s->present & ~bit) | (c->lim_present & bit);
+		s->bad = (s->bad & ~bit) | (c->lim_bad & bit);
+	}
 }
 
 /* Fields computed from others; written for whichever table supplied the
@@ -639,10 +701,7 @@ int cg_container_read(struct cg_container *c, struct cg_stats *ret)
 			continue; /* e.g. EOPNOTSUPP from a PSI file with cgroup.pressure 0 */
 		f->spec->extract(f->spec, f->active, rd_buf, (size_t)n, &s);
 	}
-	for (size_t k = 0; k < CG_N(limit_fields); k++)
-		s.v[limit_fields[k]].u = c->lim_v[k];
-	s.present |= c->lim_present;
-	s.bad |= c->lim_bad;
+	read_kept(c, &s);
 	derive(&s);
 	ret->present = s.present & pub;
 	ret->bad = s.bad & pub & ~s.present;

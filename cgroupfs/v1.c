@@ -264,14 +264,20 @@ static const struct cg_map v1_io_ops[] = {
 };
 
 #define FILE(name, fallback, hier, metric, fn, map) \
-	{ name, fallback, hier, metric, fn, map, CG_N(map), 0, false }
-#define LIMIT(name, hier, metric, fn, map) { name, NULL, hier, metric, fn, map, CG_N(map), 0, true }
+	{ name, fallback, hier, metric, fn, map, CG_N(map), 0, CG_READ_HELD, 0 }
+#define LIMIT(name, hier, metric, fn, map) \
+	{ name, NULL, hier, metric, fn, map, CG_N(map), 0, CG_READ_LIMIT, 0 }
+/* counters only a limit of the container's own makes move: cpu.stat's
+ * periods and throttling count the CFS bandwidth timer, which runs only
+ * with a quota; failcnt counts charges that hit memory.limit_in_bytes */
+#define GATED(name, hier, metric, fn, map, gate) \
+	{ name, NULL, hier, metric, fn, map, CG_N(map), 0, CG_READ_GATED, gate }
 
 static const struct cg_file_spec v1_files[] = {
 	FILE("cpuacct.usage", NULL, CG_H_CPUACCT, CG_M_CPU, cg_extract_keyed, v1_usage),
 	FILE("cpuacct.usage_all", "cpuacct.stat", CG_H_CPUACCT, CG_M_CPU, extract_cpuacct,
 	     v1_cpuacct_all),
-	FILE("cpu.stat", NULL, CG_H_CPU, CG_M_CPU, cg_extract_keyed, v1_cpu_stat),
+	GATED("cpu.stat", CG_H_CPU, CG_M_CPU, cg_extract_keyed, v1_cpu_stat, CG_CPU_LIMIT_CPUS),
 	LIMIT("cpu.cfs_quota_us", CG_H_CPU, CG_M_CPU, extract_cfs_quota, v1_cfs_quota),
 	LIMIT("cpu.cfs_period_us", CG_H_CPU, CG_M_CPU, cg_extract_keyed, v1_cfs_period),
 	FILE("memory.usage_in_bytes", NULL, CG_H_MEMORY, CG_M_MEMORY, cg_extract_keyed,
@@ -280,7 +286,8 @@ static const struct cg_file_spec v1_files[] = {
 	LIMIT("memory.limit_in_bytes", CG_H_MEMORY, CG_M_MEMORY, cg_extract_keyed, v1_mem_limit),
 	FILE("memory.oom_control", NULL, CG_H_MEMORY, CG_M_MEMORY, cg_extract_keyed,
 	     v1_oom_control),
-	FILE("memory.failcnt", NULL, CG_H_MEMORY, CG_M_MEMORY, cg_extract_keyed, v1_failcnt),
+	GATED("memory.failcnt", CG_H_MEMORY, CG_M_MEMORY, cg_extract_keyed, v1_failcnt,
+	      CG_MEM_LIMIT),
 	FILE("pids.current", NULL, CG_H_PIDS, CG_M_PIDS, cg_extract_keyed, v1_pids_current),
 	LIMIT("pids.max", CG_H_PIDS, CG_M_PIDS, cg_extract_keyed, v1_pids_max),
 	/* the _recursive files count the whole subtree; older kernels only

@@ -7,9 +7,9 @@
  * handle and netlink socket live exactly as long as the container.
  *
  * The steady-state cycle is what a host pays for years: per container it
- * is the re-read of the open cgroup files, one poll of the init's pidfd,
- * one statistics dump and the encoding, with no allocation; the limits
- * are read once a minute (benchmarks: README "Performance"). */
+ * is the re-read of the open cgroup files, one statistics dump and the
+ * encoding, with no allocation; the limits and the identity of the init
+ * are looked at once a minute (benchmarks: README "Performance"). */
 #include "collector/collect.h"
 
 #include <errno.h>
@@ -38,13 +38,12 @@ struct ct {
 	unsigned reopens; /* of a cgroup found half made (cg_container_partial) */
 	struct cg_container *cg;
 	uint64_t limits_due; /* cycle at which its limits are read again */
-	/* network: the init process, held by a pidfd (readable once it has
-	 * exited; a PID cannot be reused under it), or on kernels before 5.3
-	 * by its /proc/PID/stat kept open (reads fail with ESRCH once dead) */
+	/* network: the init process the socket was made for, known by PID and
+	 * start time and held by nothing (no fd): a restart shows as the
+	 * cgroup made anew, and the start time is checked once a minute */
 	pid_t init_pid;
 	uint64_t init_starttime;
-	int init_stat_fd;
-	bool init_is_pidfd;
+	bool net_stale; /* find the init and its namespace again this cycle */
 	bool no_net; /* shares the host's namespace, or no init: no net points */
 	struct net_ct *net;
 };
@@ -85,13 +84,10 @@ static void ct_clear(struct ct *c)
 		cg_container_free(c->cg);
 	if (c->net)
 		net_ct_free(c->net);
-	if (c->init_stat_fd >= 0)
-		close(c->init_stat_fd);
 	free(c->relpath);
 	free(c->name);
 	free(c->project);
 	memset(c, 0, sizeof(*c));
-	c->init_stat_fd = -1;
 }
 
 int collector_new(const struct config *cfg, struct netns_helper *helper, struct collector **ret)
@@ -165,7 +161,7 @@ static bool ct_init(struct collector *col, struct ct *c, struct cg_found *f)
 	int r;
 
 	memset(c, 0, sizeof(*c));
-	c->init_stat_fd = -1;
+	c->net_stale = true;
 	c->relpath = f->relpath;
 	c->name = f->name;
 	c->project = f->project;
@@ -223,7 +219,6 @@ static int collector_sync(struct collector *col, struct cg_found *found, size_t 
 			ct_clear(&col->cts[i++]);
 		} else if (cmp == 0) { /* still there */
 			next[k++] = col->cts[i];
-			col->cts[i].init_stat_fd = -1;
 			i++, j++;
 		} else { /* new */
 			if (ct_init(col, &next[k], &found[j]))
@@ -240,81 +235,32 @@ static int collector_sync(struct collector *col, struct cg_found *found, size_t 
 	return 0;
 }
 
-static int read_starttime(int fd, uint64_t *ret)
+/* Is the init we made the socket for still there? Its start time tells
+ * it from a later process with the same PID. */
+static bool init_same(const struct collector *col, const struct ct *c)
 {
-	char buf[1024];
-	ssize_t n;
-
-	n = pread(fd, buf, sizeof(buf) - 1, 0);
-	if (n < 0)
-		return -errno;
-	return cg_parse_starttime(buf, (size_t)n, ret);
-}
-
-/* Is the init we hold still alive? One poll(2) of its pidfd (or, without
- * pidfds, one read of its /proc/PID/stat). */
-static bool init_alive(const struct ct *c)
-{
-	struct pollfd p = { .fd = c->init_stat_fd, .events = POLLIN };
 	uint64_t st;
 
-	if (c->init_stat_fd < 0)
-		return false;
-	if (c->init_is_pidfd)
-		return poll(&p, 1, 0) == 0;
-	return read_starttime(c->init_stat_fd, &st) >= 0 && st == c->init_starttime;
+	return c->init_pid > 0 && cg_read_starttime(col->cfg->proc_root, c->init_pid, &st) == 0 &&
+	       st == c->init_starttime;
 }
 
-static void init_close(struct ct *c)
-{
-	if (c->init_stat_fd >= 0)
-		close(c->init_stat_fd);
-	c->init_stat_fd = -1;
-}
-
-/* Hold PID: a pidfd taken before the helper checks PID's start time, so
- * that it cannot be a reused PID's (the helper refuses a mismatch, and a
- * process that dies after pidfd_open shows as dead at the next poll).
- * Without pidfds (before Linux 5.3): its /proc/PID/stat, checked here. */
-static int init_hold(struct collector *col, struct ct *c, pid_t pid, uint64_t st)
-{
-	char path[64];
-	uint64_t now;
-	int fd;
-
-	fd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (fd >= 0) {
-		c->init_stat_fd = fd;
-		c->init_is_pidfd = true;
-		return 0;
-	}
-	if (errno != ENOSYS)
-		return -errno;
-	snprintf(path, sizeof(path), "%s/%d/stat", col->cfg->proc_root, (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (read_starttime(fd, &now) < 0 || now != st) {
-		close(fd);
-		return -ESRCH;
-	}
-	c->init_stat_fd = fd;
-	c->init_is_pidfd = false;
-	return 0;
-}
-
-/* Is the init process we know still the container's init? If not, find it
- * again and bring the container's socket up to date. */
-static void ct_sync_net(struct collector *col, struct ct *c)
+/* When the init may have changed (first sight, cgroup made anew, a
+ * failure last cycle, or CHECK: the once-a-minute look at its start
+ * time), find it again and bring the container's socket up to date. The
+ * helper checks the start time too: a socket is never made for a reused
+ * PID. */
+static void ct_sync_net(struct collector *col, struct ct *c, bool check)
 {
 	uint64_t st;
 	pid_t pid;
 	int r;
 
-	if (init_alive(c))
+	if (!c->net_stale && (!check || c->init_pid <= 0 || init_same(col, c)))
 		return;
-	init_close(c);
+	c->net_stale = true; /* until the end */
 	c->no_net = true;
+	c->init_pid = 0;
 	r = cg_find_init(col->root, c->relpath, &pid, &st);
 	if (r < 0) {
 		if (!c->reported_missing_init)
@@ -324,14 +270,13 @@ static void ct_sync_net(struct collector *col, struct ct *c)
 		return;
 	}
 	c->reported_missing_init = false;
-	if (init_hold(col, c, pid, st) < 0)
-		return;
-	c->init_pid = pid;
-	c->init_starttime = st;
 	r = net_ct_sync(col->net, &c->net, pid, st);
 	if (r == -EXDEV) {
 		log_info("container %s: shares the host's network namespace, no network points",
 			 c->name);
+		c->init_pid = pid;
+		c->init_starttime = st;
+		c->net_stale = false;
 		return;
 	}
 	if (r < 0) {
@@ -344,12 +289,13 @@ static void ct_sync_net(struct collector *col, struct ct *c)
 			log_warning("container %s: cannot open its network namespace: %s, skipping network",
 				    c->name, strerror(-r));
 		c->reported_net_error = r != -ESRCH;
-		/* try again next cycle */
-		init_close(c);
-		return;
+		return; /* try again next cycle */
 	}
 	c->reported_net_error = false;
 	log_debug("container %s: init pid %d, network socket ready", c->name, (int)pid);
+	c->init_pid = pid;
+	c->init_starttime = st;
+	c->net_stale = false;
 	c->no_net = false;
 }
 
@@ -397,6 +343,7 @@ int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
 		struct ct *c = &col->cts[i];
 		struct cg_stats s;
 		struct ct_ident id = { col->cfg->hostname, c->name, c->project };
+		bool check;
 		int n;
 
 		if (!c->writable || !c->cg)
@@ -412,7 +359,8 @@ int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
 				c->cg = cg;
 			}
 		}
-		if (col->cycle >= c->limits_due) {
+		check = col->cycle >= c->limits_due;
+		if (check) {
 			c->limits_due = col->cycle + col->limits_every;
 			r = cg_container_reload_limits(c->cg);
 			if (r < 0) { /* the last values stay; again next cycle */
@@ -432,6 +380,7 @@ int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
 			if (cg_container_open(col->root, c->relpath, col->cg_metrics, &cg) == 0) {
 				cg_container_free(c->cg);
 				c->cg = cg;
+				c->net_stale = true; /* a restart: a new init, a new namespace */
 				r = cg_container_read(c->cg, &s);
 			}
 		}
@@ -453,7 +402,7 @@ int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
 
 		if (!col->net)
 			continue;
-		ct_sync_net(col, c);
+		ct_sync_net(col, c, check);
 		if (c->no_net || !c->net)
 			continue;
 		n = net_ct_write(col->net, c->net, &id, ts_ns, out);
