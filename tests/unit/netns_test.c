@@ -353,6 +353,35 @@ static int count_fds(pid_t pid)
 	return n;
 }
 
+/* The counters come without names (RTM_GETSTATS); the table must follow
+ * links made, renamed and removed inside the namespace: notifications on
+ * the socket, or an ifindex the counters name, say it changed. */
+static void test_table_follows(struct netns_sock *s)
+{
+	const struct netns_link *l;
+	size_t n;
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "nsenter -t %d -n ip link add zdum0 type veth peer name zdum0p",
+		 (int)ct_init);
+	T_EQ_INT(system(cmd), 0, "a veth pair made inside");
+	T_OK(netns_sock_links(s, &l, &n) == 0 && n == 4 && find(l, n, "zdum0") &&
+		     find(l, n, "zdum0p"),
+	     "the table has both ends");
+	snprintf(cmd, sizeof(cmd), "nsenter -t %d -n ip link set zdum0 name zdum1", (int)ct_init);
+	T_EQ_INT(system(cmd), 0, "renamed inside");
+	T_OK(netns_sock_links(s, &l, &n) == 0 && n == 4 && find(l, n, "zdum1") &&
+		     !find(l, n, "zdum0"),
+	     "the table has the new name, not the old");
+	T_OK(netns_sock_links(s, &l, &n) == 0 && n == 4 && find(l, n, "zdum1"),
+	     "and keeps it (counters only)");
+	snprintf(cmd, sizeof(cmd), "nsenter -t %d -n ip link del zdum1", (int)ct_init);
+	T_EQ_INT(system(cmd), 0, "removed inside (both ends)");
+	T_OK(netns_sock_links(s, &l, &n) == 0 && n == 2 && !find(l, n, "zdum1") &&
+		     find(l, n, "eth0"),
+	     "the table is lo and eth0 again");
+}
+
 static void test_malformed(struct netns_helper *h, uint64_t st)
 {
 	unsigned char req[NETNS_REQ_SIZE], big[4096];
@@ -530,6 +559,7 @@ int main(void)
 	T_EQ_U64(b1.rx_packets - b0.rx_packets, 3, "host peer rx_packets delta");
 	T_EQ_U64(b1.rx_bytes - b0.rx_bytes, 3 * 242, "host peer rx_bytes delta");
 	T_EQ_U64(a1.rx_errors + a1.tx_errors + a1.tx_dropped, 0, "no errors, no tx drops");
+	test_table_follows(s);
 
 	/* refusals */
 	T_EQ_INT(netns_helper_open(h, getpid(), starttime_of(getpid()), &fd, NULL), -EXDEV,
