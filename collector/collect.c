@@ -37,7 +37,7 @@ struct ct {
 	bool reported_net_error;
 	unsigned reopens; /* of a cgroup found half made (cg_container_partial) */
 	struct cg_container *cg;
-	uint64_t limits_due; /* cycle at which its limits are read again */
+	int64_t limits_due; /* CLOCK_MONOTONIC µs: read its limits again */
 	/* network: the init process the socket was made for, known by PID and
 	 * start time and held by nothing (no fd): a restart shows as the
 	 * cgroup made anew, and the start time is checked once a minute */
@@ -65,8 +65,8 @@ struct collector {
 	struct ct *cts;
 	size_t n, cap;
 	unsigned cg_metrics;
-	uint64_t cycle;        /* cycles so far */
-	uint64_t limits_every; /* cycles between two reads of a container's limits */
+	int64_t now;	       /* CLOCK_MONOTONIC µs at the start of this cycle */
+	uint64_t limits_every; /* cycles in LIMITS_EVERY_MS */
 	uint64_t limits_turn;  /* spreads the containers over those cycles */
 };
 
@@ -187,7 +187,13 @@ static bool ct_init(struct collector *col, struct ct *c, struct cg_found *f)
 			  strerror(-r));
 		return false;
 	}
-	c->limits_due = col->cycle + 1 + col->limits_turn++ % col->limits_every;
+	/* read at open; again within the minute, at this container's turn
+	 * (half an interval early: cycles start a little late, never early) */
+	c->limits_due = col->now + (int64_t)(1 + col->limits_turn++ % col->limits_every) *
+					   (int64_t)col->cfg->interval_ms * 1000;
+	if (c->limits_due > col->now + LIMITS_EVERY_MS * 1000)
+		c->limits_due = col->now + LIMITS_EVERY_MS * 1000;
+	c->limits_due -= (int64_t)col->cfg->interval_ms * 500;
 	log_debug("container %s: found at %s", c->name, c->relpath);
 	return true;
 }
@@ -316,6 +322,8 @@ int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
 	struct cycle_stats st = { 0 };
 	size_t nfound = 0;
 	int64_t t0 = now_us(CLOCK_MONOTONIC);
+
+	col->now = t0;
 	int r;
 
 	r = cg_discovery_poll(col->disc, &found, &nfound);
@@ -359,14 +367,19 @@ int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
 				c->cg = cg;
 			}
 		}
-		check = col->cycle >= c->limits_due;
+		check = col->now >= c->limits_due;
 		if (check) {
-			c->limits_due = col->cycle + col->limits_every;
+			/* a minute after the last turn, or from now when cycles
+			 * were missed meanwhile: never later than a minute */
+			c->limits_due += LIMITS_EVERY_MS * 1000;
+			if (c->limits_due <= col->now)
+				c->limits_due = col->now + LIMITS_EVERY_MS * 1000 -
+						(int64_t)col->cfg->interval_ms * 500;
 			r = cg_container_reload_limits(c->cg);
 			if (r < 0) { /* the last values stay; again next cycle */
 				log_debug("container %s: reading limits failed: %s", c->name,
 					  strerror(-r));
-				c->limits_due = col->cycle + 1;
+				c->limits_due = col->now; /* again next cycle */
 			}
 		}
 		r = cg_container_read(c->cg, &s);
@@ -413,7 +426,6 @@ int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
 		}
 		st.points += (uint64_t)n;
 	}
-	col->cycle++;
 	st.cycle_us = (uint64_t)(now_us(CLOCK_MONOTONIC) - t0);
 	*ret = st;
 	return 0;

@@ -34,7 +34,7 @@ done
 # what the daemon holds open: cgroup files by path, no limit, no pidfd
 for c in a b; do
 	n=$(for f in /proc/$dpid/fd/*; do readlink "$f"; done | grep -c "/lxc.payload.${p}$c/")
-	check "${p}$c: at most 11 cgroup files held ($n)" [ "$n" -le 11 ] -a "$n" -ge 8
+	check "${p}$c: at most 11 cgroup files held ($n)" test "$n" -le 11 -a "$n" -ge 8
 done
 n=$(for f in /proc/$dpid/fd/*; do readlink "$f"; done |
 	grep -c -e 'limit_in_bytes$' -e 'cfs_quota_us$' -e 'cfs_period_us$' -e 'pids.max$' -e 'memory.max$' -e 'cpu.max$')
