@@ -162,22 +162,25 @@ check_figures() {
 }
 check_figures || { echo "bench.sh: some container lacks a figure" >&2; exit 1; }
 
-: >"$tmp/d" ; : >"$tmp/f"; : >"$tmp/c"
+: >"$tmp/d" ; : >"$tmp/f"; : >"$tmp/n"; : >"$tmp/c"
 i=1
 while [ $i -le "$RUNS" ]; do
 	d=$(run_daemon) || exit 1
 	f=$("$FLOOR" --cycles 10 --include "$P-*") || exit 1
 	c=$(run_collectd)
 	echo "# run $i: daemon $d | $f | collectd $c" >&2
-	echo "$d" >>"$tmp/d"; echo "$f" >>"$tmp/f"; echo "$c" >>"$tmp/c"
+	echo "$d" >>"$tmp/d"; echo "$c" >>"$tmp/c"
+	echo "$f" | grep '^floor ' >>"$tmp/f"; echo "$f" | grep '^now ' >>"$tmp/n"
 	i=$((i + 1))
 done
 
 col() { awk -v c="$2" '{ print $c }' "$1" | median; }
-kv() { sed "s/.*$2=\([0-9.]*\).*/\1/" "$tmp/f" | median; }
+kv() { sed "s/.*$2=\([0-9.]*\).*/\1/" "$1" | median; }
 steady=$(col "$tmp/d" 1) first=$(col "$tmp/d" 2) rss=$(col "$tmp/d" 3) fds=$(col "$tmp/d" 4)
 kmem=$(col "$tmp/d" 5)
-floor=$(kv x us_per_ct) fcg=$(kv x cgroup_us) fnl=$(kv x netlink_us)
+floor=$(kv "$tmp/f" us_per_ct) fcg=$(kv "$tmp/f" cgroup_us) fnl=$(kv "$tmp/f" netlink_us)
+now=$(kv "$tmp/n" us_per_ct) ncg=$(kv "$tmp/n" cgroup_us) npsi=$(kv "$tmp/n" psi_us)
+nst=$(kv "$tmp/n" stats_us) nfiles=$(sed 's/.*files=\([0-9]*\).*/\1/' "$tmp/n" | head -n1)
 files=$(sed 's/.*files=\([0-9]*\).*/\1/' "$tmp/f" | head -n1)
 cd_cpu=$(col "$tmp/c" 1) cd_rss=$(col "$tmp/c" 2)
 
@@ -186,10 +189,12 @@ echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /p
 echo "metrics: $metrics; the floor: $files cgroup files open for $N containers"
 [ -n "$note" ] && echo "note: $note"
 awk -v s="$steady" -v fl="$floor" -v fcg="$fcg" -v fnl="$fnl" -v fi="$first" -v rss="$rss" \
-	-v fds="$fds" -v km="$kmem" -v n="$N" -v cd="$cd_cpu" -v cdr="$cd_rss" 'BEGIN {
+	-v fds="$fds" -v km="$kmem" -v n="$N" -v cd="$cd_cpu" -v cdr="$cd_rss" -v nw="$now" \
+	-v ncg="$ncg" -v np="$npsi" -v nst="$nst" -v nf="$((nfiles / N))" 'BEGIN {
 	printf "steady state, CPU per container per cycle:  %7.1f us\n", s
 	printf "former floor (16 files + link dump, same run): %4.1f us  (cgroup files %.1f, link dump %.1f)\n", fl, fcg, fnl
 	printf "ratio daemon / former floor:                %7.2f\n", s / fl
+	printf "bare reads of today (same run):             %7.1f us  (%d files: cgroup %.1f, pressure %.1f; RTM_GETSTATS %.1f)\n", nw, nf, ncg, np, nst
 	printf "first cycle per container:                  %7.1f us  (start-up, discovery, opening, namespace entry)\n", fi
 	printf "peak RSS:                                   %7.1f MiB\n", rss
 	printf "open fds:                                   %7d     (%.1f per container)\n", fds, fds / n
