@@ -234,6 +234,10 @@ int cg_parse_u64(const char *buf, size_t len, uint64_t *ret);
 /* "key value" lines (cpu.stat, memory.stat, memory.events, oom_control):
  * value of KEY; -ENOENT when missing; -EINVAL when garbage. */
 int cg_parse_keyed(const char *buf, size_t len, const char *key, uint64_t *ret);
+/* The same for NKEYS keys (at most 16) in one pass over the buffer:
+ * ret_r[k] is what cg_parse_keyed(KEYS[k]) returns, ret[k] its value. */
+void cg_parse_keyed_multi(const char *buf, size_t len, const char *const *keys, size_t nkeys,
+			  uint64_t *ret, int *ret_r);
 /* v2 cpu.max "QUOTA PERIOD" / "max PERIOD": -ERANGE when unlimited. */
 int cg_parse_cpu_max(const char *buf, size_t len, double *ret_cpus);
 /* v2 io.stat: sums over devices of rbytes, wbytes, rios, wios (in that

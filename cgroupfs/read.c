@@ -228,18 +228,32 @@ void cg_store(const struct cg_map *map, int r, uint64_t v, struct cg_scratch *s)
 void cg_extract_keyed(const struct cg_file_spec *spec, uint64_t active, const char *buf,
 		      size_t len, struct cg_scratch *s)
 {
+	const char *keys[16];
+	unsigned idx[16], nk = 0;
+	uint64_t v[16];
+	int r[16];
+
+	/* keyed entries in one pass over the file (memory.stat has dozens of
+	 * lines); a whole-file number on its own */
 	for (unsigned i = 0; i < spec->nmap; i++) {
 		const struct cg_map *m = &spec->map[i];
-		uint64_t v = 0;
-		int r;
 
 		if (!((active >> i) & 1))
 			continue;
-		r = m->key ? cg_parse_keyed(buf, len, m->key, &v) : cg_parse_u64(buf, len, &v);
-		if (!m->key && r == -ENOENT)
-			r = -EINVAL;
-		cg_store(m, r, v, s);
+		if (m->key && nk < 16) {
+			keys[nk] = m->key;
+			idx[nk++] = i;
+			continue;
+		}
+		v[0] = 0;
+		r[0] = cg_parse_u64(buf, len, &v[0]);
+		cg_store(m, r[0] == -ENOENT ? -EINVAL : r[0], v[0], s);
 	}
+	if (nk == 0)
+		return;
+	cg_parse_keyed_multi(buf, len, keys, nk, v, r);
+	for (unsigned k = 0; k < nk; k++)
+		cg_store(&spec->map[idx[k]], r[k], r[k] == 0 ? v[k] : 0, s);
 }
 
 static void bad_all(const struct cg_file_spec *spec, uint64_t active, struct cg_scratch *s)

@@ -99,6 +99,28 @@ static void test_keyed(void)
 		T_EQ_INT(r, t[i].r, what);
 		T_EQ_U64(v, r == 0 ? t[i].v : 7777, what);
 	}
+	/* one pass for several keys: each answers as cg_parse_keyed alone */
+	for (size_t i = 0; i < N(t); i++) {
+		const char *keys[N(t)];
+		uint64_t v[N(t)];
+		int r[N(t)];
+		size_t nk = 0, same = 0, want = 0;
+
+		for (size_t j = 0; j < N(t); j++)
+			if (t[j].buf == t[i].buf)
+				keys[nk++] = t[j].key;
+		if (nk > 16)
+			nk = 16;
+		cg_parse_keyed_multi(t[i].buf, strlen(t[i].buf), keys, nk, v, r);
+		for (size_t k = 0; k < nk; k++) {
+			uint64_t v1 = 0;
+			int r1 = cg_parse_keyed(t[i].buf, strlen(t[i].buf), keys[k], &v1);
+
+			want++;
+			same += r1 == r[k] && (r1 != 0 || v1 == v[k]);
+		}
+		T_EQ_U64(same, want, "keyed_multi agrees with keyed, key by key");
+	}
 	/* truncated in the middle of the value we want: only LEN counts */
 	{
 		const char b[] = "nr_periods 1520\nnr_throttled 37\n";
