@@ -304,6 +304,8 @@ static int sock_wrap(struct nl_sock *nl, bool watch, struct netns_sock **ret)
 		free(s);
 		return -ENOMEM;
 	}
+	/* complete: dump_stats sends it as it is (port 0: the kernel's) */
+	nlmsg_hdr(s->req)->nlmsg_flags |= NLM_F_REQUEST;
 	s->nl = nl;
 	/* the table dump receives through libnl: batches as large as ours
 	 * without MSG_PEEK + realloc */
@@ -404,15 +406,17 @@ static int dump_stats(struct netns_sock *s)
 	int r;
 
 	/* a fresh sequence number each time, so a late answer is never taken
-	 * for ours; our own counter, because libnl's (which nl_send_auto would
-	 * fill in) is checked against what libnl itself received, and the
-	 * answers to these never pass through libnl */
+	 * for ours; our own counter, because libnl's is checked against what
+	 * libnl itself received, and the answers to these never pass through
+	 * libnl */
 	req = nlmsg_hdr(s->req);
 	req->nlmsg_seq = ++s->seq ? s->seq : ++s->seq;
 	s->seen = 0;
-	r = nl_send_auto(s->nl, s->req);
-	if (r < 0)
-		return -nlerr_to_errno(r);
+	/* the request is complete (sock_wrap): one plain send, without
+	 * libnl's per-message completion and sendmsg set-up */
+	while (send(nl_socket_get_fd(s->nl), req, req->nlmsg_len, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
 	r = recv_dump(s, req->nlmsg_seq);
 	if (r < 0) {
 		if (r != -EAGAIN)
