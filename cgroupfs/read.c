@@ -461,6 +461,8 @@ static int add_file(struct cg_container *c, const struct cg_file_spec *spec, uin
 	return 0;
 }
 
+static int reload(struct cg_container *c, const int *dirs);
+
 int cg_container_open(struct cg_root *r, const char *relpath, unsigned metrics,
 		      struct cg_container **ret)
 {
@@ -519,7 +521,7 @@ int cg_container_open(struct cg_root *r, const char *relpath, unsigned metrics,
 				goto out;
 		}
 	}
-	k = cg_container_reload_limits(c);
+	k = reload(c, dir);
 out:
 	for (int h = 0; h < CG_H_MAX; h++)
 		if (dir[h] >= 0)
@@ -553,14 +555,22 @@ static ssize_t reread(int fd)
 	}
 }
 
-/* Open, read and close one limit file, NAME or its fallback, relative to
- * its hierarchy's root: "RELPATH/NAME" in one openat, no directory fd held. */
-static ssize_t read_limit(const struct cg_container *c, const struct cg_file_spec *spec)
+/* Open, read and close one limit file, NAME or its fallback: relative to
+ * the container's directory while DIRS (at open) has it, else to its
+ * hierarchy's root, "RELPATH/NAME" in one openat, no directory fd held. */
+static ssize_t read_limit(const struct cg_container *c, const struct cg_file_spec *spec,
+			  const int *dirs)
 {
 	char path[4096];
 	int rootfd = cg_root_fd(c->root, spec->hier), fd;
 	ssize_t n;
 
+	if (dirs && dirs[spec->hier] >= 0) {
+		fd = cg_openat(dirs[spec->hier], spec->name, 0);
+		if (fd == -ENOENT && spec->fallback)
+			fd = cg_openat(dirs[spec->hier], spec->fallback, 0);
+		goto opened;
+	}
 	if (rootfd < 0)
 		return -ENOENT;
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", c->relpath, spec->name) >= sizeof(path))
@@ -570,6 +580,7 @@ static ssize_t read_limit(const struct cg_container *c, const struct cg_file_spe
 		snprintf(path, sizeof(path), "%s/%s", c->relpath, spec->fallback);
 		fd = cg_openat(rootfd, path, 0);
 	}
+opened:
 	if (fd < 0)
 		return fd;
 	n = reread(fd);
@@ -581,7 +592,7 @@ static void derive(struct cg_scratch *s);
 
 /* Open, read, close and extract the files of KIND among the limits. */
 static int read_unheld(const struct cg_container *c, enum cg_read_kind kind, uint64_t gates,
-		       struct cg_scratch *s)
+		       const int *dirs, struct cg_scratch *s)
 {
 	for (size_t i = 0; i < c->nlimits; i++) {
 		const struct cg_open_file *f = &c->limits[i];
@@ -590,7 +601,7 @@ static int read_unheld(const struct cg_container *c, enum cg_read_kind kind, uin
 		if (f->spec->kind != kind ||
 		    (kind == CG_READ_GATED && gates != UINT64_MAX && !((gates >> f->spec->gate) & 1)))
 			continue;
-		n = read_limit(c, f->spec);
+		n = read_limit(c, f->spec, dirs);
 		if (n == -ENOMEM || n == -EMFILE || n == -ENFILE)
 			return (int)n;
 		if (n < 0)
@@ -600,17 +611,17 @@ static int read_unheld(const struct cg_container *c, enum cg_read_kind kind, uin
 	return 0;
 }
 
-int cg_container_reload_limits(struct cg_container *c)
+static int reload(struct cg_container *c, const int *dirs)
 {
 	struct cg_scratch s;
 	int r;
 
 	memset(&s, 0, sizeof(s));
-	r = read_unheld(c, CG_READ_LIMIT, 0, &s);
+	r = read_unheld(c, CG_READ_LIMIT, 0, dirs, &s);
 	if (r < 0)
 		return r; /* the last values stay */
 	derive(&s); /* v1: quota / period */
-	r = read_unheld(c, CG_READ_GATED, UINT64_MAX, &s);
+	r = read_unheld(c, CG_READ_GATED, UINT64_MAX, dirs, &s);
 	if (r < 0)
 		return r;
 	c->lim_present = c->lim_bad = 0;
@@ -626,6 +637,11 @@ int cg_container_reload_limits(struct cg_container *c)
 	return 0;
 }
 
+int cg_container_reload_limits(struct cg_container *c)
+{
+	return reload(c, NULL);
+}
+
 /* The kept fields into S, but for those of gated files whose limit is set:
  * these are read now. */
 static void read_kept(const struct cg_container *c, struct cg_scratch *s)
@@ -638,7 +654,7 @@ static void read_kept(const struct cg_container *c, struct cg_scratch *s)
 		if (f->spec->kind == CG_READ_GATED && ((c->lim_present >> f->spec->gate) & 1))
 			live |= fields_of(f);
 	}
-	if (live && read_unheld(c, CG_READ_GATED, c->lim_present, s) < 0)
+	if (live && read_unheld(c, CG_READ_GATED, c->lim_present, NULL, s) < 0)
 		live = 0; /* out of fds or memory: the last reload's values */
 	for (size_t k = 0; k < CG_N(kept_fields); k++) {
 		uint64_t bit = 1ull << kept_fields[k];
