@@ -301,7 +301,24 @@ int lp_tag(struct lp_buf *b, const char *key, const char *value)
 		return -EINVAL;
 	if (b->error)
 		return b->error;
-	if (b->nfields > 0 || !lp_name_ok(key))
+	if (b->nfields > 0)
+		return lp_fail(b, -EINVAL);
+	if (value && *value) {
+		size_t kn = lp_plain(key), vn = kn ? lp_plain(value) : 0;
+
+		/* plain key and value (nearly always): one scan each */
+		if (vn > 0) {
+			r = lp_putc(b, ',');
+			if (r >= 0)
+				r = lp_put(b, key, kn);
+			if (r >= 0)
+				r = lp_putc(b, '=');
+			if (r >= 0)
+				r = lp_put(b, value, vn);
+			return r < 0 ? lp_fail(b, r) : 0;
+		}
+	}
+	if (!lp_name_ok(key))
 		return lp_fail(b, -EINVAL);
 	if (!value || !*value)
 		return 0;
@@ -322,17 +339,19 @@ int lp_tag(struct lp_buf *b, const char *key, const char *value)
 /* ' ' before the first field, ',' between fields, then "key=". */
 static int lp_field_key(struct lp_buf *b, const char *key)
 {
+	size_t kn;
 	int r;
 
 	if (!b->in_line)
 		return -EINVAL;
 	if (b->error)
 		return b->error;
-	if (!lp_name_ok(key))
+	kn = lp_plain(key);
+	if (kn == 0 && !lp_name_ok(key))
 		return lp_fail(b, -EINVAL);
 	r = lp_putc(b, b->nfields ? ',' : ' ');
 	if (r >= 0)
-		r = lp_escape_field_key(b, key);
+		r = kn ? lp_put(b, key, kn) : lp_escape_field_key(b, key);
 	if (r >= 0)
 		r = lp_putc(b, '=');
 	if (r < 0)
