@@ -139,6 +139,22 @@ static int link_up(const char *ifname)
 
 /* The container's PID 1: already in its own netns, it runs commands sent
  * by the test (it never needs setns: it lives there). */
+/* Until the kernel's link watch has seen the carrier (operstate "up"),
+ * a device's queue is the noop qdisc, which drops what is sent: wait for
+ * it (up to 3 s), then a little more for the queue to be set up. */
+static void wait_running(const char *ifname)
+{
+	char path[128], state[16] = "";
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/operstate", ifname);
+	for (int i = 0; i < 300; i++) {
+		if (read_str(path, state, sizeof(state)) == 0 && strncmp(state, "up", 2) == 0)
+			break;
+		usleep(10000);
+	}
+	usleep(20000);
+}
+
 static _Noreturn void ct_init_main(int cmd_r, int ack_w)
 {
 	struct cmd c;
@@ -505,6 +521,7 @@ int main(void)
 		 host_if, (int)ct_init, host_if, host_if);
 	T_EQ_INT(system(cmd), 0, "veth pair created, one end inside");
 	T_EQ_INT(ct_cmd(CMD_UP, 0, 0), 0, "inside end up");
+	wait_running(host_if);
 	host_ifindex = (int)if_nametoindex(host_if);
 	st = starttime_of(ct_init);
 
