@@ -10,9 +10,23 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 VERSION := 0.1.0
 
+# CFLAGS, CPPFLAGS and LDFLAGS from the command line or the environment
+# (dpkg-buildflags) are honoured; the hardening below is always on, as
+# Debian builds its daemons. -Werror is for the project's own builds: a
+# packager turns it off with `make WERROR=`.
 CFLAGS ?= -O2 -g
-WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
-CPPFLAGS_ALL := -std=gnu11 -D_GNU_SOURCE -DLXC_VERSION=\"$(VERSION)\" -I.
+WERROR ?= -Werror
+WARN := -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 -Wno-format-nonliteral \
+	-Wmissing-prototypes -Wstrict-prototypes -Wvla
+# _FORTIFY_SOURCE only when CPPFLAGS does not set it already (a second
+# definition with another level would be a warning, hence an error)
+HARDEN_CPPFLAGS = $(if $(findstring _FORTIFY_SOURCE,$(CPPFLAGS)),,-D_FORTIFY_SOURCE=2)
+# -fcf-protection exists on x86 only: probed once
+CF_PROTECTION := $(shell $(CC) -fcf-protection -E -x c /dev/null >/dev/null 2>&1 && echo -fcf-protection)
+HARDEN_CFLAGS := -fstack-protector-strong -fstack-clash-protection $(CF_PROTECTION) -fPIE
+HARDEN_LDFLAGS := -pie -Wl,-z,relro -Wl,-z,now
+CPPFLAGS_ALL = -std=gnu11 -D_GNU_SOURCE -DLXCOLLECTD_VERSION=\"$(VERSION)\" -I. \
+	$(HARDEN_CPPFLAGS) $(CPPFLAGS)
 
 # Recursive (=) on purpose: evaluated at recipe time, after `make deps`.
 NL_CFLAGS = $(shell $(PKG_CONFIG) --cflags libnl-3.0 libnl-route-3.0)
@@ -39,7 +53,8 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(TOOL_SRC))
 
-ALL_CFLAGS = $(CPPFLAGS_ALL) $(NL_CFLAGS) $(INI_CFLAGS) $(WARN) $(CFLAGS) $(SANFLAGS) -MMD -MP
+ALL_CFLAGS = $(CPPFLAGS_ALL) $(NL_CFLAGS) $(INI_CFLAGS) $(WARN) $(HARDEN_CFLAGS) $(CFLAGS) $(SANFLAGS) -MMD -MP
+ALL_LDFLAGS = $(HARDEN_LDFLAGS) $(LDFLAGS)
 ALL_LIBS = $(NL_LIBS) $(INI_LIBS) $(EXTRA_LIBS) $(LDLIBS)
 
 .PHONY: all deps check check-unit install uninstall run bench fuzz clean tests
@@ -49,23 +64,23 @@ all: lxcollectd
 lxcollectd: $(B)/lxcollectd
 	cp $< $@
 
-$(B)/lxcollectd: $(MAIN_OBJ) $(B)/liblxc.a
-	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LIBS)
+$(B)/lxcollectd: $(MAIN_OBJ) $(B)/liblxcollectd.a
+	$(CC) $(HARDEN_CFLAGS) $(CFLAGS) $(SANFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LIBS)
 
-$(B)/liblxc.a: $(LIB_OBJ)
+$(B)/liblxcollectd.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(B)/tests/%_test: tests/unit/%_test.c $(B)/liblxc.a
+$(B)/tests/%_test: tests/unit/%_test.c $(B)/liblxcollectd.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/liblxc.a $(ALL_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/liblxcollectd.a $(ALL_LIBS)
 
-$(B)/tests/tools/%: tests/tools/%.c $(B)/liblxc.a
+$(B)/tests/tools/%: tests/tools/%.c $(B)/liblxcollectd.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/liblxc.a $(ALL_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/liblxcollectd.a $(ALL_LIBS)
 
 tests: $(B)/lxcollectd $(UNIT_BIN) $(TOOL_BIN)
 
@@ -73,7 +88,8 @@ tests: $(B)/lxcollectd $(UNIT_BIN) $(TOOL_BIN)
 DEB_BUILD := gcc make pkg-config libnl-3-dev libnl-route-3-dev libiniparser-dev \
 	libcurl4-openssl-dev zlib1g-dev libsystemd-dev
 DEB_TEST := influxdb influxdb-client victoria-metrics lxc busybox-static iproute2 jq curl strace \
-	valgrind procps util-linux libcap2-bin systemd man-db python3 clang libclang-rt-14-dev
+	valgrind procps util-linux libcap2-bin systemd man-db python3 clang libclang-rt-14-dev \
+	devscripts binutils
 # DEPS_PKGS: which packages `deps` makes sure of (make run needs fewer).
 DEPS_PKGS = $(DEB_BUILD) $(DEB_TEST)
 deps:
@@ -155,11 +171,11 @@ $(FB)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
-$(FB)/liblxc.a: $(FUZZ_LIB_OBJ)
+$(FB)/liblxcollectd.a: $(FUZZ_LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(FB)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FB)/liblxc.a
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FB)/liblxc.a $(ALL_LIBS)
+$(FB)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FB)/liblxcollectd.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FB)/liblxcollectd.a $(ALL_LIBS)
 
 fuzz: $(FUZZ_BIN)
 	@tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/lxcollectd-fuzz.XXXXXX"); trap 'rm -rf "$$tmp"' EXIT; \

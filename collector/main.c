@@ -138,7 +138,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->verbose = true;
 			break;
 		case OPT_VERSION:
-			printf("lxcollectd %s\n", LXC_VERSION);
+			printf("lxcollectd %s\n", LXCOLLECTD_VERSION);
 			return EX_OK_ + 1;
 		case 'h':
 			usage(stdout);
@@ -499,7 +499,7 @@ int main(int argc, char **argv)
 		}
 	}
 	lp_buf_init(&d.buf);
-	log_info("lxcollectd %s started: every %" PRIu64 " s, %s", LXC_VERSION,
+	log_info("lxcollectd %s started: every %" PRIu64 " s, %s", LXCOLLECTD_VERSION,
 		 d.cfg->interval_ms / 1000, d.opt.to_stdout ? "to standard output" : d.cfg->url);
 	rc = run_loop(&d);
 	if (d.dlv) {
