@@ -27,6 +27,7 @@
 #include "collector/log.h"
 #include "collector/net.h"
 #include "collector/schema.h"
+#include "util/util.h"
 
 struct ct {
 	char *relpath;
@@ -61,14 +62,6 @@ struct collector {
 	size_t n, cap;
 	unsigned cg_metrics;
 };
-
-static int64_t now_us(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void ct_clear(struct ct *c)
 {
@@ -136,6 +129,19 @@ void collector_free(struct collector *c)
 	cg_discovery_free(c->disc);
 	cg_root_free(c->root);
 	free(c);
+}
+
+void collector_drop_net(struct collector *c)
+{
+	if (!c || !c->net)
+		return;
+	for (size_t i = 0; i < c->n; i++) {
+		net_ct_free(c->cts[i].net);
+		c->cts[i].net = NULL;
+		c->cts[i].no_net = true;
+	}
+	net_free(c->net);
+	c->net = NULL;
 }
 
 static bool wanted(const struct config *cfg, const char *name)
@@ -323,8 +329,9 @@ static void ct_sync_net(struct collector *col, struct ct *c)
 	}
 	if (r < 0) {
 		/* -ESRCH: the init died since we found it, a restart in
-		 * progress; anything else is worth one warning */
-		if (r == -ESRCH || c->reported_net_error)
+		 * progress; -ECONNRESET: the helper died, which the daemon
+		 * reports once; anything else is worth one warning */
+		if (r == -ESRCH || r == -ECONNRESET || c->reported_net_error)
 			log_debug("container %s: cannot open its network namespace: %s, skipping network",
 				  c->name, strerror(-r));
 		else
@@ -356,7 +363,7 @@ int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
 	struct cg_found *found = NULL;
 	struct cycle_stats st = { 0 };
 	size_t nfound = 0;
-	int64_t t0 = now_us(CLOCK_MONOTONIC);
+	int64_t t0 = clock_us(CLOCK_MONOTONIC);
 	int r;
 
 	r = cg_discovery_poll(col->disc, &found, &nfound);
@@ -442,7 +449,7 @@ int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
 		}
 		st.points += (uint64_t)n;
 	}
-	st.cycle_us = (uint64_t)(now_us(CLOCK_MONOTONIC) - t0);
+	st.cycle_us = (uint64_t)(clock_us(CLOCK_MONOTONIC) - t0);
 	*ret = st;
 	return 0;
 }

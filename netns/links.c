@@ -9,8 +9,9 @@
  * nlmsg_parse/nla_parse_nested into the four things we need (IFLA_IFNAME,
  * IFLA_LINK, IFLA_LINKINFO kind, IFLA_STATS64). libnl-route's per-message
  * parse (nl_msg_parse) costs about 46 allocations per link and was most of
- * the userspace time of a cycle. netns_sock_links_cache() still goes
- * through libnl-route's rtnl_link cache: the tests compare the two.
+ * the userspace time of a cycle. netns_sock_links_cache(), built into the
+ * test library only, still goes through libnl-route's rtnl_link cache:
+ * the tests compare the two.
  *
  * Not thread-safe: one thread dumps (the shared receive buffer). */
 #include <errno.h>
@@ -94,6 +95,8 @@ static struct netns_link *links_next(struct netns_sock *s)
 	return &s->links[s->n++];
 }
 
+#ifdef LXCOLLECTD_TEST
+/* test builds only, for netns_sock_links_cache() */
 static void fill_link(struct nl_object *obj, void *arg)
 {
 	struct rtnl_link *l = (struct rtnl_link *)obj;
@@ -127,6 +130,7 @@ static void fill_link(struct nl_object *obj, void *arg)
 	out->rx_dropped = rtnl_link_get_stat(l, RTNL_LINK_RX_DROPPED);
 	out->tx_dropped = rtnl_link_get_stat(l, RTNL_LINK_TX_DROPPED);
 }
+#endif
 
 /* One receive buffer for every socket: per socket it would cost 32 KiB of
  * RSS per container. Aligned for struct nlmsghdr. */
@@ -368,6 +372,8 @@ int netns_sock_links(struct netns_sock *s, const struct netns_link **ret, size_t
 	return 0;
 }
 
+#ifdef LXCOLLECTD_TEST
+/* test builds only (netns.h) */
 int netns_sock_links_cache(struct netns_sock *s, const struct netns_link **ret, size_t *ret_n)
 {
 	struct nl_cache *cache = NULL;
@@ -390,6 +396,7 @@ int netns_sock_links_cache(struct netns_sock *s, const struct netns_link **ret, 
 	*ret_n = s->n;
 	return 0;
 }
+#endif
 
 /* ---- link notifications (the host side) ---- */
 

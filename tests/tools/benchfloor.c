@@ -84,6 +84,8 @@ int main(int argc, char **argv)
 	int cycles = 20, interval_ms = 1000, r;
 	unsigned seq = 1;
 
+	/* the netns helper is this program run again */
+	netns_helper_exec_main(argc, argv);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--cycles") == 0 && i + 1 < argc)
 			cycles = atoi(argv[++i]);
