@@ -112,9 +112,12 @@ int netns_helper_filter(int sock)
 	 * know: under valgrind (make check's valgrind test) there is none */
 	if (RUNNING_ON_VALGRIND)
 		return 0;
+	/* NULL also when the kernel's seccomp(2) is out of reach (a
+	 * SystemCallFilter= without it): libseccomp cannot learn whether
+	 * SECCOMP_RET_KILL_PROCESS exists */
 	ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	if (!ctx)
-		return -ENOMEM;
+		return -ENOSYS;
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
 	if (r >= 0)
 		r = add_rules(ctx, sock);
