@@ -339,6 +339,16 @@ void netns_helper_raw_open_request(pid_t pid, uint64_t starttime, void *ret_buf)
 	memcpy(ret_buf, &req, sizeof(req));
 }
 
+void netns_helper_raw_open_proc_request(pid_t pid, uint64_t starttime, void *ret_buf)
+{
+	struct netns_req req = {
+		.magic = NETNS_MAGIC, .type = NETNS_MSG_TEST_OPEN_PROC, .pid = pid,
+		.starttime = starttime
+	};
+
+	memcpy(ret_buf, &req, sizeof(req));
+}
+
 void netns_helper_raw_uncovered_request(void *ret_buf)
 {
 	struct netns_req req = {

@@ -80,10 +80,10 @@ static int starttime_matches(pid_t pid, uint64_t want)
 	n = read(fd, buf, sizeof(buf));
 	r = n < 0 ? -errno : 0;
 	close(fd);
-	if (r == -ESRCH)
-		return r;
 	if (r < 0)
-		return r;
+		return r; /* ESRCH: it died since the open */
+	if (n == 0)
+		return -ESRCH;
 	if ((size_t)n >= sizeof(buf))
 		return -EINVAL;
 	r = cg_parse_starttime(buf, (size_t)n, &got);
@@ -94,14 +94,17 @@ static int starttime_matches(pid_t pid, uint64_t want)
 
 /* A handle on PID's network namespace. The pidfd pins the process: with
  * PIDFD_GET_NET_NAMESPACE the namespace comes from exactly that process;
- * the starttime check after opening covers the /proc fallback. */
-static int open_target_ns(pid_t pid)
+ * the starttime check after opening covers the /proc fallback (kernels
+ * before 6.11, e.g. Debian 12's 6.1). VIA_PROC: the fallback only (tests
+ * take that path on any kernel). */
+static int open_target_ns(pid_t pid, bool via_proc)
 {
 	char path[64];
-	int pidfd, nsfd = -1, r;
+	int pidfd = -1, nsfd = -1, r;
 
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd < 0 && errno != ENOSYS)
+	if (!via_proc)
+		pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (!via_proc && pidfd < 0 && errno != ENOSYS)
 		return errno == EINVAL ? -ESRCH : -errno;
 	if (pidfd >= 0) {
 		nsfd = ioctl(pidfd, PIDFD_GET_NET_NAMESPACE, 0);
@@ -119,8 +122,8 @@ static int open_target_ns(pid_t pid)
 	return nsfd;
 }
 
-static int serve(const struct helper_state *st, const struct netns_req *req, int *ret_fd,
-		 uint64_t *ret_ino)
+static int serve(const struct helper_state *st, const struct netns_req *req, bool via_proc,
+		 int *ret_fd, uint64_t *ret_ino)
 {
 	struct stat sb;
 	int nsfd, sock, r;
@@ -128,7 +131,7 @@ static int serve(const struct helper_state *st, const struct netns_req *req, int
 	r = starttime_matches(req->pid, req->starttime);
 	if (r < 0)
 		return r;
-	nsfd = open_target_ns(req->pid);
+	nsfd = open_target_ns(req->pid, via_proc);
 	if (nsfd < 0)
 		return nsfd;
 	/* the PID may have died and been reused between the check and the open */
@@ -283,7 +286,7 @@ static bool peer_gone(int sock)
 static bool request_type_known(uint16_t type)
 {
 #ifdef LXCOLLECTD_TEST
-	if (type == NETNS_MSG_TEST_UNCOVERED)
+	if (type == NETNS_MSG_TEST_UNCOVERED || type == NETNS_MSG_TEST_OPEN_PROC)
 		return true;
 #endif
 	return type == NETNS_MSG_OPEN;
@@ -302,7 +305,11 @@ static int dispatch(const struct helper_state *st, const struct netns_req *req, 
 		return uname(&u) < 0 ? -errno : -ENOTRECOVERABLE;
 	}
 #endif
-	return serve(st, req, ret_fd, ret_ino);
+#ifdef LXCOLLECTD_TEST
+	if (req->type == NETNS_MSG_TEST_OPEN_PROC)
+		return serve(st, req, true, ret_fd, ret_ino);
+#endif
+	return serve(st, req, false, ret_fd, ret_ino);
 }
 
 _Noreturn void netns_helper_main(pid_t parent)

@@ -66,6 +66,9 @@ void netns_helper_stop(struct netns_helper *h);
 int netns_helper_raw_request(struct netns_helper *h, const void *buf, size_t len, int attach_fd);
 /* The NETNS_REQ_SIZE wire bytes of a well-formed open request. */
 void netns_helper_raw_open_request(pid_t pid, uint64_t starttime, void *ret_buf);
+/* The same through /proc/PID/ns/net only: the helper's path on kernels
+ * before 6.11 (Debian 12's 6.1), taken on any kernel. */
+void netns_helper_raw_open_proc_request(pid_t pid, uint64_t starttime, void *ret_buf);
 /* A request of the test-only type that makes the helper call uname(2),
  * which its seccomp filter does not allow. */
 void netns_helper_raw_uncovered_request(void *ret_buf);

@@ -31,6 +31,9 @@ enum netns_msg_type {
 	/* test builds only: makes the helper call uname(2), which its
 	 * seccomp filter does not allow */
 	NETNS_MSG_TEST_UNCOVERED = 0x7e57,
+	/* test builds only: NETNS_MSG_OPEN through /proc/PID/ns/net, the
+	 * path of kernels before 6.11, on any kernel */
+	NETNS_MSG_TEST_OPEN_PROC = 0x7e58,
 #endif
 };
 

@@ -393,6 +393,12 @@ static void test_malformed(struct netns_helper *h, uint64_t st)
 	close(fd);
 	T_EQ_INT(count_fds(hp), 5, "helper holds 5 fds (null, null, stderr, socket, own netns)");
 	T_EQ_INT(netns_helper_raw_request(h, req, sizeof(req), -1), 0, "raw well-formed request served");
+	netns_helper_raw_open_proc_request(ct_init, st, req);
+	T_EQ_INT(netns_helper_raw_request(h, req, sizeof(req), -1), 0,
+		 "served through /proc/PID/ns/net (kernels before 6.11) under the filter");
+	netns_helper_raw_open_proc_request(ct_init, st + 1, req);
+	T_EQ_INT(netns_helper_raw_request(h, req, sizeof(req), -1), -ESRCH,
+		 "the /proc path checks the start time too");
 	T_EQ_INT(netns_helper_open(h, 0, st, &fd, NULL), -EINVAL, "client refuses pid 0");
 	r = netns_helper_open(h, ct_init, st, &fd, NULL);
 	T_EQ_INT(r, 0, "helper still serves after malformed requests");
