@@ -35,7 +35,11 @@ check "readelf: fortified functions imported ($nchk *_chk)" [ "$nchk" -ge 3 ]
 # the compile line: the project's warnings and -Werror by default; a
 # packager's `make WERROR=` drops -Werror; dpkg-buildflags' variables
 # from the environment reach the compiler and the linker
-cc_line() { (cd "$TOP" && env "$@" make -n -B build/std/collector/log.o build/std/lxcollectd 2>/dev/null); }
+# (MAKEFLAGS of `make check SANITIZE=1` would pick the san build)
+cc_line() {
+	(cd "$TOP" && env -u MAKEFLAGS -u MAKELEVEL "$@" \
+		make -n -B SANITIZE= build/std/collector/log.o build/std/lxcollectd 2>/dev/null)
+}
 line=$(cc_line X=1)
 for w in -Werror -Wmissing-prototypes -Wstrict-prototypes -Wvla -fstack-protector-strong \
 	-D_FORTIFY_SOURCE=2 -fPIE -pie -Wl,-z,relro -Wl,-z,now; do
