@@ -28,6 +28,7 @@
 #include "collector/log.h"
 #include "collector/net.h"
 #include "collector/schema.h"
+#include "util/util.h"
 
 struct ct {
 	char *relpath;
@@ -71,14 +72,6 @@ struct collector {
 	uint64_t limits_every; /* cycles in LIMITS_EVERY_MS */
 	uint64_t limits_turn;  /* spreads the containers over those cycles */
 };
-
-static int64_t now_us(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void ct_clear(struct ct *c)
 {
@@ -146,6 +139,19 @@ void collector_free(struct collector *c)
 	cg_discovery_free(c->disc);
 	cg_root_free(c->root);
 	free(c);
+}
+
+void collector_drop_net(struct collector *c)
+{
+	if (!c || !c->net)
+		return;
+	for (size_t i = 0; i < c->n; i++) {
+		net_ct_free(c->cts[i].net);
+		c->cts[i].net = NULL;
+		c->cts[i].no_net = true;
+	}
+	net_free(c->net);
+	c->net = NULL;
 }
 
 static bool wanted(const struct config *cfg, const char *name)
@@ -315,8 +321,9 @@ static void ct_sync_net(struct collector *col, struct ct *c, bool check)
 	}
 	if (r < 0) {
 		/* -ESRCH: the init died since we found it, a restart in
-		 * progress; anything else is worth one warning */
-		if (r == -ESRCH || c->reported_net_error)
+		 * progress; -ECONNRESET: the helper died, which the daemon
+		 * reports once; anything else is worth one warning */
+		if (r == -ESRCH || r == -ECONNRESET || c->reported_net_error)
 			log_debug("container %s: cannot open its network namespace: %s, skipping network",
 				  c->name, strerror(-r));
 		else
@@ -384,7 +391,7 @@ static int cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out, colle
 	struct cg_found *found = NULL;
 	struct cycle_stats st = { 0 };
 	size_t nfound = 0;
-	int64_t t0 = now_us(CLOCK_MONOTONIC);
+	int64_t t0 = clock_us(CLOCK_MONOTONIC);
 
 	col->now = t0;
 	int r;
@@ -493,7 +500,7 @@ static int cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out, colle
 				return r;
 		}
 	}
-	st.cycle_us = (uint64_t)(now_us(CLOCK_MONOTONIC) - t0);
+	st.cycle_us = (uint64_t)(clock_us(CLOCK_MONOTONIC) - t0);
 	st.found = col->found;
 	st.left_out = col->left_out;
 	*ret = st;
