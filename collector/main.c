@@ -22,6 +22,7 @@
 #include "collector/log.h"
 #include "collector/lp.h"
 #include "collector/notify.h"
+#include "collector/preflight.h"
 #include "collector/priv.h"
 #include "collector/sched.h"
 #include "netns/netns.h"
@@ -184,6 +185,26 @@ static int load_config(const struct options *o, bool reloading, struct config **
 	return r;
 }
 
+/* What start-up needs of the host (preflight.h), checked before anything
+ * starts and by -t alike, so that both refuse the same things with the
+ * same words; on reload the problems are logged instead. */
+static int check_host(const struct options *o, const struct config *cfg, bool reloading)
+{
+	struct strv errors = { 0 };
+	int r;
+
+	/* the spool is for the daemon's own delivery only */
+	r = preflight_check(cfg, !o->to_stdout && !reloading, &errors);
+	for (size_t i = 0; i < errors.n; i++) {
+		if (reloading)
+			log_error("%s", errors.v[i]);
+		else
+			fprintf(stderr, "%s\n", errors.v[i]);
+	}
+	strv_free(&errors);
+	return r;
+}
+
 /* Many containers mean many open files: about twenty per container (its
  * cgroup files, a pidfd, a netlink socket). Raise the limit as far as we
  * may: both limits to fs.nr_open when privileged (CAP_SYS_RESOURCE), else
@@ -211,6 +232,14 @@ static void raise_nofile(void)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
+}
+
+/* A start-up step failed: 78 (EX_CONFIG) unless it may heal by itself,
+ * so that the unit's RestartPreventExitStatus= stops a restart loop on
+ * what only the operator can fix. */
+static int startup_rc(int r)
+{
+	return r == -ENOMEM || r == -EAGAIN || r == -EINTR ? EX_FAIL : EX_CONFIG_;
 }
 
 static int64_t clock_ns(clockid_t clk)
@@ -330,6 +359,8 @@ static void reload(struct daemon *d)
 	notify_send("RELOADING=1");
 	log_info("SIGHUP: reloading %s", d->opt.config);
 	r = load_config(&d->opt, true, &nc);
+	if (r >= 0)
+		r = check_host(&d->opt, nc, true);
 	if (r < 0) {
 		log_error("configuration reload refused, keeping the old configuration");
 		goto done;
@@ -447,6 +478,13 @@ int main(int argc, char **argv)
 	notify_init();
 
 	r = load_config(&d.opt, false, &d.cfg);
+	if (r >= 0) {
+		r = check_host(&d.opt, d.cfg, false);
+		if (r < 0) {
+			cfg_free(d.cfg);
+			d.cfg = NULL;
+		}
+	}
 	if (d.opt.test_config) {
 		if (r < 0)
 			return r == -ENOMEM ? EX_FAIL : EX_CONFIG_;
@@ -482,19 +520,19 @@ int main(int argc, char **argv)
 	r = priv_drop(d.cfg->user);
 	if (r < 0) {
 		log_error("cannot drop privileges: %s", strerror(-r));
-		rc = EX_FAIL;
+		rc = startup_rc(r);
 		goto out;
 	}
 
 	r = collector_new(d.cfg, d.helper, &d.col);
 	if (r < 0) {
-		rc = EX_FAIL;
+		rc = startup_rc(r);
 		goto out;
 	}
 	if (!d.opt.to_stdout) {
 		r = deliver_new(d.cfg, &d.dlv);
 		if (r < 0) {
-			rc = EX_FAIL;
+			rc = startup_rc(r);
 			goto out;
 		}
 	}
