@@ -279,6 +279,30 @@ struct daemon {
 	bool per_cycle_info; /* a line per cycle at info level (foreground) */
 };
 
+/* The netns helper needs CAP_SYS_ADMIN (setns into a container's network
+ * namespace) and CAP_SYS_PTRACE (to be handed that namespace): name what
+ * is missing and how to grant it, rather than the kernel's EPERM. */
+static void start_netns_helper(struct daemon *d)
+{
+	const char *missing = priv_netns_missing();
+	int r;
+
+	if (missing) {
+		log_warning("network figures disabled: reading a container's network counters needs "
+			    "CAP_SYS_ADMIN and CAP_SYS_PTRACE, and this process lacks %s. Run lxcollectd "
+			    "as root, or grant both: AmbientCapabilities=CAP_SYS_ADMIN CAP_SYS_PTRACE in "
+			    "the systemd unit, or start it through setpriv --inh-caps "
+			    "+sys_admin,+sys_ptrace --ambient-caps +sys_admin,+sys_ptrace; or leave net "
+			    "out of [collector] metrics",
+			    missing);
+		return;
+	}
+	r = netns_helper_start(&d->helper);
+	if (r < 0)
+		log_warning("cannot start the network namespace helper: %s; network figures disabled",
+			    strerror(-r));
+}
+
 /* Sleep until the monotonic deadline, pinging the watchdog on the way.
  * Returns early on a signal. */
 static void sleep_until(int64_t deadline_ns)
@@ -508,12 +532,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	raise_nofile();
 
-	if (d.cfg->metrics & CFG_M_NET) {
-		r = netns_helper_start(&d.helper);
-		if (r < 0)
-			log_warning("cannot start the network namespace helper: %s; network figures disabled",
-				    strerror(-r));
-	}
+	if (d.cfg->metrics & CFG_M_NET)
+		start_netns_helper(&d);
 	/* also when not root: a non-root start may hold ambient capabilities
 	 * (see README "Running without root"); priv_drop() copes without
 	 * CAP_SETPCAP */
