@@ -25,7 +25,7 @@ struct http {
 	char *shown_url; /* url with any password in it masked */
 	char *host;
 	long port;
-	bool v2, has_auth;
+	bool v2, has_auth, auth_in_url;
 	char *db, *rp, *org, *bucket, *user;
 	long timeout_ms;
 	CURLcode rc; /* of the last http_post() */
@@ -189,6 +189,11 @@ static int keep_names(struct http *h, const struct config *cfg)
 		r = -EINVAL;
 		goto out;
 	}
+	if (curl_url_get(u, CURLUPART_USER, &part, 0) == CURLUE_OK) {
+		h->auth_in_url = true;
+		curl_free(part);
+		part = NULL;
+	}
 	if (curl_url_get(u, CURLUPART_PASSWORD, &part, 0) == CURLUE_OK) {
 		curl_free(part);
 		part = NULL;
@@ -212,6 +217,7 @@ static int keep_names(struct http *h, const struct config *cfg)
 		goto out;
 	h->v2 = cfg->api == CFG_API_V2;
 	h->has_auth = h->v2 ? cfg->token && *cfg->token : cfg->username && *cfg->username;
+	h->has_auth |= h->auth_in_url;
 	if (dup_or_null(cfg->database, &h->db) < 0 || dup_or_null(cfg->retention_policy, &h->rp) < 0 ||
 	    dup_or_null(cfg->org, &h->org) < 0 || dup_or_null(cfg->bucket, &h->bucket) < 0 ||
 	    dup_or_null(cfg->username, &h->user) < 0)
@@ -513,6 +519,7 @@ static void explain_status(const struct http *h, int status, const char *body, c
 		snprintf(buf, size, "HTTP 401: %s%s",
 			 !h->has_auth ? "the server wants credentials: set [influxdb] " :
 			 "wrong credentials: check [influxdb] ",
+			 h->auth_in_url ? "url (its user and password)" :
 			 h->v2 ? "token_file" : "username and password_file");
 	else if (status == 403 && h->v2)
 		snprintf(buf, size, "HTTP 403: the token may not write to bucket \"%s\" of org \"%s\"",

@@ -19,6 +19,7 @@
 #include "collector/collect.h"
 #include "collector/config.h"
 #include "collector/deliver.h"
+#include "collector/http.h"
 #include "collector/log.h"
 #include "collector/lp.h"
 #include "collector/notify.h"
@@ -30,6 +31,7 @@
 #define EX_OK_ 0
 #define EX_FAIL 1
 #define EX_USAGE_ 64
+#define EX_UNAVAILABLE_ 69
 #define EX_CONFIG_ 78
 
 static volatile sig_atomic_t sig_term, sig_hup;
@@ -49,6 +51,7 @@ struct options {
 	uint64_t count; /* 0: forever */
 	uint64_t interval_s;
 	bool to_stdout;
+	bool test_delivery;
 	bool test_config;
 	bool verbose;
 };
@@ -57,7 +60,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: lxcollectd [-c FILE] [--once] [--count N] [--interval SECONDS] [--stdout]\n"
-		"                  [-t|--test-config] [-v|--verbose] [--version] [-h|--help]\n"
+		"                  [-t|--test-config] [--test-delivery] [-v|--verbose] [--version]\n"
+		"                  [-h|--help]\n"
 		"\n"
 		"Collects CPU, memory, pids, I/O, pressure and network figures of every LXC/LXD\n"
 		"container on this host and writes them to InfluxDB as line protocol.\n"
@@ -68,6 +72,8 @@ static void usage(FILE *f)
 		"  --interval SECONDS override [collector] interval (whole seconds, >= 1)\n"
 		"  --stdout           write line protocol to standard output instead of InfluxDB\n"
 		"  -t, --test-config  check the configuration and exit (78 when it is invalid)\n"
+		"  --test-delivery    send one cycle to the configured InfluxDB, bypassing the\n"
+		"                     spool, and say what the server answered (0: stored)\n"
 		"  -v, --verbose      log at debug level\n"
 		"  --version          print the version and exit\n"
 		"  -h, --help         this text\n",
@@ -92,7 +98,7 @@ static int parse_positive(const char *s, uint64_t *ret)
 /* 0 to go on, or an exit code + 1 */
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_ONCE = 256, OPT_COUNT, OPT_INTERVAL, OPT_STDOUT, OPT_VERSION };
+	enum { OPT_ONCE = 256, OPT_COUNT, OPT_INTERVAL, OPT_STDOUT, OPT_VERSION, OPT_TEST_DELIVERY };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "once", no_argument, NULL, OPT_ONCE },
@@ -100,6 +106,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "stdout", no_argument, NULL, OPT_STDOUT },
 		{ "test-config", no_argument, NULL, 't' },
+		{ "test-delivery", no_argument, NULL, OPT_TEST_DELIVERY },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "help", no_argument, NULL, 'h' },
@@ -135,6 +142,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 't':
 			o->test_config = true;
 			break;
+		case OPT_TEST_DELIVERY:
+			o->test_delivery = true;
+			break;
 		case 'v':
 			o->verbose = true;
 			break;
@@ -156,6 +166,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	if (o->once && o->count) {
 		fprintf(stderr, "lxcollectd: --once and --count exclude each other\n");
+		return EX_USAGE_ + 1;
+	}
+	if (o->test_delivery && (o->once || o->count || o->to_stdout || o->test_config)) {
+		fprintf(stderr, "lxcollectd: --test-delivery runs one cycle of its own: not with "
+			"--once, --count, --stdout or -t\n");
 		return EX_USAGE_ + 1;
 	}
 	if (o->once)
@@ -194,7 +209,7 @@ static int check_host(const struct options *o, const struct config *cfg, bool re
 	int r;
 
 	/* the spool is for the daemon's own delivery only */
-	r = preflight_check(cfg, !o->to_stdout && !reloading, &errors);
+	r = preflight_check(cfg, !o->to_stdout && !o->test_delivery && !reloading, &errors);
 	for (size_t i = 0; i < errors.n; i++) {
 		if (reloading)
 			log_error("%s", errors.v[i]);
@@ -489,6 +504,56 @@ static int finish_delivery(struct daemon *d)
 	return EX_OK_;
 }
 
+/* --test-delivery: one cycle POSTed straight to the configured output,
+ * the answer awaited and shown. The spool is never opened: nothing is
+ * queued, replayed or left behind, so nothing is lost or sent twice. */
+static int test_delivery(struct daemon *d)
+{
+	const struct config *cfg = d->cfg;
+	struct cycle_stats st;
+	struct http *h = NULL;
+	char err[HTTP_ERR_MAX], why[HTTP_WHY_MAX];
+	void *z = NULL;
+	size_t zlen = 0;
+	int r;
+
+	r = collector_cycle(d->col, d->sched.tick, &d->buf, &st);
+	if (r < 0) {
+		log_error("collection failed: %s", strerror(-r));
+		return EX_FAIL;
+	}
+	collector_write_self(d->col, d->sched.tick, &st, UINT64_MAX, UINT64_MAX, UINT64_MAX, &d->buf);
+	if (http_global_init() < 0 || (cfg->gzip && http_gzip(d->buf.data, d->buf.len, &z, &zlen) < 0))
+		return EX_FAIL;
+	r = http_new(cfg, &h);
+	if (r < 0) {
+		free(z);
+		log_error("[influxdb]: cannot set up writes: %s", strerror(-r));
+		return startup_rc(r);
+	}
+	printf("test delivery: %" PRIu64 " points (%" PRIu64 " containers, %zu bytes%s) to %s\n",
+	       st.points + 1, st.containers, d->buf.len, z ? ", gzip" : "", http_url(h));
+	if (cfg->api == CFG_API_V2)
+		printf("  InfluxDB 2 API: org \"%s\", bucket \"%s\"\n", cfg->org, cfg->bucket);
+	else
+		printf("  InfluxDB 1 API: database \"%s\", retention policy %s%s%s\n", cfg->database,
+		       cfg->retention_policy ? "\"" : "", cfg->retention_policy ? cfg->retention_policy :
+		       "(the database's default)", cfg->retention_policy ? "\"" : "");
+	fflush(stdout);
+	r = http_post(h, z ? z : d->buf.data, z ? zlen : d->buf.len, z != NULL, err);
+	free(z);
+	if (r >= 200 && r < 300) {
+		printf("  the server answered HTTP %d: the points are stored\n", r);
+		http_free(h);
+		return EX_OK_;
+	}
+	http_explain(h, r, err, why, sizeof(why));
+	http_free(h);
+	printf("  %s: %s\n", r < 0 ? "no answer" : "the server refused the points", why);
+	fprintf(stderr, "lxcollectd: test delivery failed: %s\n", why);
+	return r < 0 ? EX_UNAVAILABLE_ : EX_FAIL;
+}
+
 int main(int argc, char **argv)
 {
 	struct daemon d = { 0 };
@@ -547,6 +612,13 @@ int main(int argc, char **argv)
 	r = collector_new(d.cfg, d.helper, &d.col);
 	if (r < 0) {
 		rc = startup_rc(r);
+		goto out;
+	}
+	if (d.opt.test_delivery) {
+		lp_buf_init(&d.buf);
+		sched_init(&d.sched, (int64_t)d.cfg->interval_ms * 1000000, clock_ns(CLOCK_REALTIME),
+			   clock_ns(CLOCK_MONOTONIC));
+		rc = test_delivery(&d);
 		goto out;
 	}
 	if (!d.opt.to_stdout) {
