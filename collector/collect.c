@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cgroupfs/cgroupfs.h"
+#include "collector/fdbudget.h"
 #include "collector/log.h"
 #include "collector/net.h"
 #include "collector/schema.h"
@@ -46,6 +47,11 @@ struct ct {
 	bool init_is_pidfd;
 	bool no_net; /* shares the host's namespace, or no init: no net points */
 	struct net_ct *net;
+	/* fdbudget.h: a warm container keeps its files open and counts
+	 * held_fds in the budget; a cold one (cg NULL between cycles) opens
+	 * and closes them every cycle */
+	bool cold;
+	uint64_t held_fds;
 };
 
 /* Discovery trusts inotify between full rescans of the hierarchy at
@@ -60,6 +66,7 @@ struct collector {
 	struct ct *cts;
 	size_t n, cap;
 	unsigned cg_metrics;
+	struct fdbudget fdb;
 };
 
 static int64_t now_us(clockid_t clk)
@@ -120,6 +127,7 @@ int collector_new(const struct config *cfg, struct netns_helper *helper, struct 
 			return r;
 		}
 	}
+	fdb_init(&c->fdb);
 	*ret = c;
 	return 0;
 }
@@ -143,6 +151,35 @@ static bool wanted(const struct config *cfg, const char *name)
 	if (!strv_match(&cfg->include, name))
 		return false;
 	return !strv_match(&cfg->exclude, name);
+}
+
+/* What a warm container holds: its cgroup files, and with network figures
+ * its init's pidfd and its netlink socket. */
+static uint64_t ct_fds(const struct collector *col, const struct ct *c)
+{
+	return cg_container_nfiles(c->cg) + (col->net ? 2 : 0);
+}
+
+/* C's cgroup files are open: keep them (warm) when the budget has room,
+ * else close them again (cold). */
+static bool ct_try_warm(struct collector *col, struct ct *c)
+{
+	uint64_t n = ct_fds(col, c);
+
+	if (!fdb_take(&col->fdb, n))
+		return false;
+	c->cold = false;
+	c->held_fds = n;
+	return true;
+}
+
+static void ct_keep_or_close(struct collector *col, struct ct *c)
+{
+	if (ct_try_warm(col, c))
+		return;
+	cg_container_free(c->cg);
+	c->cg = NULL;
+	c->cold = true;
 }
 
 /* Fill a new table slot from a discovered cgroup; false if it is skipped
@@ -169,11 +206,13 @@ static bool ct_init(struct collector *col, struct ct *c, struct cg_found *f)
 	}
 	r = cg_container_open(col->root, c->relpath, col->cg_metrics, &c->cg);
 	if (r == -EMFILE || r == -ENFILE) {
-		log_warning("container %s: cannot open its cgroup files: %s (raise LimitNOFILE=), skipping",
-			    c->name, strerror(-r));
-		cg_discovery_invalidate(col->disc); /* try again next cycle */
-		return false;
+		/* out of fds after all (something else took them): cold */
+		col->fdb.per_ct = col->fdb.per_ct ? col->fdb.per_ct : 20;
+		c->cold = true;
+		return true;
 	}
+	if (r >= 0)
+		ct_keep_or_close(col, c);
 	if (r < 0) {
 		log_debug("container %s: cannot open cgroup files: %s, skipping", c->name,
 			  strerror(-r));
@@ -207,6 +246,7 @@ static int collector_sync(struct collector *col, struct cg_found *found, size_t 
 			cmp = strcmp(col->cts[i].relpath, found[j].relpath);
 		if (cmp < 0) { /* vanished */
 			log_debug("container %s: gone", col->cts[i].name);
+			fdb_give(&col->fdb, col->cts[i].held_fds);
 			ct_clear(&col->cts[i++]);
 		} else if (cmp == 0) { /* still there */
 			next[k++] = col->cts[i];
@@ -224,6 +264,9 @@ static int collector_sync(struct collector *col, struct cg_found *found, size_t 
 	col->cts = next;
 	col->n = k;
 	col->cap = nfound;
+	for (i = 0, j = 0; i < k; i++)
+		j += next[i].cold;
+	fdb_report(&col->fdb, k, j);
 	return 0;
 }
 
@@ -350,6 +393,67 @@ static void log_bad_fields(const struct ct *c, const struct cg_stats *s)
 				  cg_field_name((enum cg_field)f));
 }
 
+/* One container's points, from the cgroup read R (of S) on: the cgroup
+ * figures, then the network's. <0 only when the output buffer failed. */
+static int ct_write(struct collector *col, struct ct *c, int r, const struct cg_stats *s,
+		    const struct ct_ident *id, int64_t ts_ns, struct lp_buf *out,
+		    struct cycle_stats *st)
+{
+	int n;
+
+	if (r == -ENOENT) { /* vanished: gone after the next discovery */
+		log_debug("container %s: cgroup vanished, skipping", c->name);
+		return 0;
+	}
+	if (r < 0) {
+		log_warning("container %s: reading cgroup failed: %s, skipping", c->name,
+			    strerror(-r));
+		return 0;
+	}
+	log_bad_fields(c, s);
+	n = schema_write_cgroup(out, col->cfg->schema, id, s, ts_ns);
+	if (n < 0)
+		return n;
+	st->points += (uint64_t)n;
+	st->containers++;
+
+	if (!col->net)
+		return 0;
+	ct_sync_net(col, c);
+	if (c->no_net || !c->net)
+		return 0;
+	n = net_ct_write(col->net, c->net, id, ts_ns, out);
+	if (n < 0) {
+		log_warning("container %s: link dump failed: %s, skipping network", c->name,
+			    strerror(-n));
+		return 0;
+	}
+	st->points += (uint64_t)n;
+	return 0;
+}
+
+/* A cold container (fdbudget.h): open its cgroup files for this cycle;
+ * when the budget has room again (containers went away) it turns warm
+ * and keeps them. */
+static int ct_open_cold(struct collector *col, struct ct *c)
+{
+	int r = cg_container_open(col->root, c->relpath, col->cg_metrics, &c->cg);
+
+	if (r < 0)
+		return r;
+	ct_try_warm(col, c);
+	return 0;
+}
+
+/* After a cold container's cycle: close everything it opened. */
+static void ct_close_cold(struct ct *c)
+{
+	cg_container_free(c->cg);
+	c->cg = NULL;
+	init_close(c);
+	net_ct_release(c->net);
+}
+
 int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
 		    struct cycle_stats *ret)
 {
@@ -386,8 +490,22 @@ int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
 		struct ct_ident id = { col->cfg->hostname, c->name, c->project };
 		int n;
 
-		if (!c->writable || !c->cg)
+		if (!c->writable)
 			continue;
+		if (c->cold) {
+			r = ct_open_cold(col, c);
+			if (r == -ENOENT) {
+				log_debug("container %s: cgroup vanished, skipping", c->name);
+				continue;
+			}
+			if (r < 0) {
+				log_warning("container %s: cannot open its cgroup files: %s, skipping",
+					    c->name, strerror(-r));
+				continue;
+			}
+		} else if (!c->cg) {
+			continue;
+		}
 		if (cg_container_partial(c->cg) && c->reopens < 3) {
 			/* found while its cgroups were still being made: the
 			 * hierarchies made since would stay unread for good */
@@ -413,34 +531,11 @@ int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
 				r = cg_container_read(c->cg, &s);
 			}
 		}
-		if (r == -ENOENT) { /* vanished: gone after the next discovery */
-			log_debug("container %s: cgroup vanished, skipping", c->name);
-			continue;
-		}
-		if (r < 0) {
-			log_warning("container %s: reading cgroup failed: %s, skipping", c->name,
-				    strerror(-r));
-			continue;
-		}
-		log_bad_fields(c, &s);
-		n = schema_write_cgroup(out, col->cfg->schema, &id, &s, ts_ns);
+		n = ct_write(col, c, r, &s, &id, ts_ns, out, &st);
+		if (c->cold)
+			ct_close_cold(c);
 		if (n < 0)
 			return n;
-		st.points += (uint64_t)n;
-		st.containers++;
-
-		if (!col->net)
-			continue;
-		ct_sync_net(col, c);
-		if (c->no_net || !c->net)
-			continue;
-		n = net_ct_write(col->net, c->net, &id, ts_ns, out);
-		if (n < 0) {
-			log_warning("container %s: link dump failed: %s, skipping network", c->name,
-				    strerror(-n));
-			continue;
-		}
-		st.points += (uint64_t)n;
 	}
 	st.cycle_us = (uint64_t)(now_us(CLOCK_MONOTONIC) - t0);
 	*ret = st;
