@@ -22,7 +22,7 @@ struct fdbudget {
 	bool warned;
 };
 
-#define FDB_RESERVE 64
+#define FDB_RESERVE 32
 
 /* Read the limit and count what the process has open now. */
 void fdb_init(struct fdbudget *b);
