@@ -207,7 +207,6 @@ static bool ct_init(struct collector *col, struct ct *c, struct cg_found *f)
 	r = cg_container_open(col->root, c->relpath, col->cg_metrics, &c->cg);
 	if (r == -EMFILE || r == -ENFILE) {
 		/* out of fds after all (something else took them): cold */
-		col->fdb.per_ct = col->fdb.per_ct ? col->fdb.per_ct : 20;
 		c->cold = true;
 		return true;
 	}

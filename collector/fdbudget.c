@@ -28,14 +28,27 @@ void fdb_init(struct fdbudget *b)
 
 	b->limit = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ?
 			   (uint64_t)rl.rlim_cur : UINT64_MAX / 4;
-	b->other = count_open() + FDB_RESERVE;
+	b->other = 0;
 	b->held = 0;
 	b->per_ct = 0;
+	b->counted = false;
 	b->warned = false;
+}
+
+/* What the process had open before the first container, counted once:
+ * not at fdb_init(), since on SIGHUP the new table is made while the old
+ * one still holds its files. */
+static void count_other(struct fdbudget *b)
+{
+	if (b->counted)
+		return;
+	b->other = count_open() + FDB_RESERVE;
+	b->counted = true;
 }
 
 bool fdb_take(struct fdbudget *b, uint64_t n)
 {
+	count_other(b);
 	if (n > b->per_ct)
 		b->per_ct = n;
 	/* one container's worth stays free for reading a cold one */
@@ -57,6 +70,9 @@ void fdb_report(struct fdbudget *b, size_t containers, size_t cold)
 	if (!cold || b->warned)
 		return;
 	b->warned = true;
+	count_other(b);
+	if (!b->per_ct) /* EMFILE before any container could be measured */
+		b->per_ct = FDB_PER_CT_GUESS;
 	need = b->other + (containers + 1) * b->per_ct;
 	log_warning("open files: %zu containers need about %" PRIu64 " file descriptors (%" PRIu64
 		    " each, and %" PRIu64 " for the daemon itself) but the limit (RLIMIT_NOFILE) is %"

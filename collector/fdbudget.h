@@ -16,15 +16,21 @@
 
 struct fdbudget {
 	uint64_t limit;   /* RLIMIT_NOFILE (soft) */
-	uint64_t other;   /* open at fdb_init() plus FDB_RESERVE */
+	uint64_t other;   /* open before the first container, plus FDB_RESERVE */
 	uint64_t held;    /* what warm containers hold */
 	uint64_t per_ct;  /* the most one container was seen to take */
+	bool counted;     /* other is known */
 	bool warned;
 };
 
 #define FDB_RESERVE 32
+/* fds of one container, up to 19 cgroup files on a hybrid host with every
+ * metric, its pidfd and its netlink socket: for the warning when none
+ * could be measured */
+#define FDB_PER_CT_GUESS 21
 
-/* Read the limit and count what the process has open now. */
+/* Read the limit; what else the process has open is counted when the
+ * first container asks for room. */
 void fdb_init(struct fdbudget *b);
 /* Room for N more fds held (keeping room to read one cold container)?
  * Then they are counted and true is returned. */
