@@ -4,7 +4,8 @@
 # and the points in InfluxDB exactly once; server down, database missing,
 # wrong password -> non-zero with the cause named. The spool is never
 # touched: a batch already in it stays there, unsent, and a spool dir that
-# does not exist yet is not made. The containers are a fixture tree.
+# does not exist yet is not made. api = v2 against tests/lib/fakehttp.py.
+# The containers are a fixture tree.
 . "$(dirname "$0")/../lib/common.sh"
 . "$TOP/tests/lib/influxd.sh"
 . "$TOP/tests/lib/daemon.sh"
@@ -71,6 +72,26 @@ sed -i "s|^dir = .*|dir = $W/nospool|" "$W/ok.ini"
 "$LXCOLLECTD" -c "$W/ok.ini" --test-delivery >/dev/null 2>&1
 eq "a second delivery: exit 0" "$?" 0
 check "no spool directory made" [ ! -e "$W/nospool" ]
+# api = v2 (fakehttp records what it is sent): org and bucket shown, one
+# request with the token, nothing else
+mkdir "$W/fake"
+python3 "$TOP/tests/lib/fakehttp.py" "$W/fake" --lifetime 30 &
+fp=$!
+t_defer "kill $fp"
+wait_until 10 test -s "$W/fake/port" || not_ok "fakehttp starts"
+printf 'tok%s\n' "$$" >"$W/token"
+chmod 600 "$W/token"
+printf '[collector]\ncgroup_root = %s\nproc_root = %s/proc\nhostname = h%s\nmetrics = cpu\n[influxdb]\nurl = http://127.0.0.1:%s\napi = v2\norg = o%s\nbucket = b%s\ntoken_file = %s/token\ngzip = false\n[spool]\ndir = %s/spool\n' \
+	"$fx" "$fx" "$$" "$(cat "$W/fake/port")" "$$" "$$" "$W" "$W" >"$W/v2.ini"
+"$LXCOLLECTD" -c "$W/v2.ini" --test-delivery >"$W/v2.out" 2>"$W/v2.err"
+eq "v2: exit 0" "$?" 0
+check "v2: org and bucket shown" grep -qF "  InfluxDB 2 API: org \"o$$\", bucket \"b$$\"" "$W/v2.out"
+check "v2: the write URL" grep -qF "/api/v2/write?org=o$$&bucket=b$$&precision=ns" "$W/v2.out"
+eq "v2: one request" "$(wc -l <"$W/fake/log")" 1
+check "v2: with the token" grep -qF "Authorization: Token tok$$" "$W/fake/req.1.head"
+eq "v2: the cycle's 3 points in it" "$(wc -l <"$W/fake/req.1.body")" 3
+check "v2: the token is not in the output" sh -c "! grep -qF 'tok$$' '$W/v2.out' '$W/v2.err'"
+
 "$LXCOLLECTD" -c "$W/ok.ini" --test-delivery --once >/dev/null 2>&1
 eq "--test-delivery with --once is a usage error" "$?" 64
 t_done
