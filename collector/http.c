@@ -176,11 +176,11 @@ static int dup_or_null(const char *s, char **ret)
 }
 
 /* The names http_explain() speaks of, and the write URL as it may be
- * shown: a password in it replaced by "***". */
+ * shown (cfg_url_redact()). */
 static int keep_names(struct http *h, const struct config *cfg)
 {
 	CURLU *u = curl_url();
-	char *part = NULL;
+	char *part = NULL, shown[2048];
 	int r = -ENOMEM;
 
 	if (!u)
@@ -194,17 +194,7 @@ static int keep_names(struct http *h, const struct config *cfg)
 		curl_free(part);
 		part = NULL;
 	}
-	if (curl_url_get(u, CURLUPART_PASSWORD, &part, 0) == CURLUE_OK) {
-		curl_free(part);
-		part = NULL;
-		if (curl_url_set(u, CURLUPART_PASSWORD, "***", 0) != CURLUE_OK)
-			goto out;
-	}
-	if (curl_url_get(u, CURLUPART_URL, &part, 0) != CURLUE_OK)
-		goto out;
-	h->shown_url = strdup(part);
-	curl_free(part);
-	part = NULL;
+	h->shown_url = strdup(cfg_url_redact(h->url, shown, sizeof(shown)));
 	if (curl_url_get(u, CURLUPART_HOST, &part, 0) != CURLUE_OK)
 		goto out;
 	h->host = strdup(part);
