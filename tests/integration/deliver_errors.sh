@@ -16,7 +16,7 @@ fx=$TOP/tests/fixtures/cgroup/v2-lxd
 d_influxd dbe
 influxd_auth admin "s3cret$$" || { not_ok "influxd with authentication"; t_done; exit 1; }
 printf 's3cret%s\n' "$$" >"$W/good.pw"
-printf 'wrong\n' >"$W/bad.pw"
+printf 'nope%s\n' "$$" >"$W/bad.pw"
 chmod 600 "$W/good.pw" "$W/bad.pw"
 
 # run NAME URL [INFLUXDB-LINES]: one --once cycle; its log in $W/NAME.log

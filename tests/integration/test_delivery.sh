@@ -52,7 +52,7 @@ eq "database missing: exit 1" "$rc" 1
 check "database missing: named, with the CREATE DATABASE" \
 	grep -qF 'lxcollectd: test delivery failed: HTTP 404: database "nodb" does not exist: create it with CREATE DATABASE "nodb"' "$W/nodb.err"
 
-td badpw "http://admin:wrong@$hp" dtd
+td badpw "http://admin:nope$$@$hp" dtd
 eq "wrong password: exit 1" "$rc" 1
 check "wrong password: named" \
 	grep -qF 'lxcollectd: test delivery failed: HTTP 401: wrong credentials: check [influxdb] url (its user and password)' "$W/badpw.err"
