@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -419,14 +420,76 @@ static void log_bad_fields(const struct ct *c, const struct cg_stats *s)
 				  cg_field_name((enum cg_field)f));
 }
 
-/* One container's points, from the cgroup read R (of S) on: the cgroup
- * figures, then the network's. <0 only when the output buffer failed. */
-static int ct_write(struct collector *col, struct ct *c, int r, const struct cg_stats *s,
-		    const struct ct_ident *id, int64_t ts_ns, struct lp_buf *out,
-		    struct cycle_stats *st)
+/* One container's network figures: sync its socket, dump its links and
+ * encode them when OUT is given. Returns 0 (ret_links NULL when there are
+ * none this cycle), or -errno of the encoder. */
+static int ct_net(struct collector *col, struct ct *c, const struct ct_ident *id, int64_t ts_ns,
+		  struct lp_buf *out, struct cycle_stats *st, const struct netns_link **ret_links,
+		  size_t *ret_n)
 {
-	int n;
+	const struct netns_link *links;
+	size_t nl;
+	int r;
 
+	*ret_links = NULL;
+	*ret_n = 0;
+	ct_sync_net(col, c);
+	if (c->no_net || !c->net)
+		return 0;
+	r = net_ct_links(c->net, &links, &nl);
+	if (r < 0) {
+		log_warning("container %s: link dump failed: %s, skipping network", c->name,
+			    strerror(-r));
+		return 0;
+	}
+	if (out) {
+		r = net_ct_write(col->net, c->net, links, nl, id, ts_ns, out);
+		if (r < 0)
+			return r;
+		st->points += (uint64_t)r;
+	}
+	*ret_links = links;
+	*ret_n = nl;
+	return 0;
+}
+
+/* One container's cycle: read its cgroup files (re-opened when the
+ * cgroup was made anew), encode into OUT when given, its network figures,
+ * then FN when given. <0 only for an error that ends the cycle. */
+static int ct_cycle(struct collector *col, struct ct *c, int64_t ts_ns, struct lp_buf *out,
+		    collector_visit_fn fn, void *ud, struct cycle_stats *st)
+{
+	struct cg_stats s;
+	struct ct_ident id = { col->cfg->hostname, c->name, c->project, col->cfg->tags,
+			       col->cfg->ntags };
+	struct ct_sample sample;
+	int r;
+
+	if (cg_container_partial(c->cg) && c->reopens < 3) {
+		/* found while its cgroups were still being made: the
+		 * hierarchies made since would stay unread for good */
+		struct cg_container *cg = NULL;
+
+		c->reopens++;
+		if (cg_container_open(col->root, c->relpath, col->cg_metrics, &cg) == 0) {
+			cg_container_free(c->cg);
+			c->cg = cg;
+		}
+	}
+	r = cg_container_read(c->cg, &s);
+	if (r == -ENOENT) {
+		/* the cgroup we hold was removed: the container is gone,
+		 * or was restarted into a new cgroup of the same name
+		 * (LXC removes and recreates it) between two cycles */
+		struct cg_container *cg = NULL;
+
+		cg_discovery_invalidate(col->disc);
+		if (cg_container_open(col->root, c->relpath, col->cg_metrics, &cg) == 0) {
+			cg_container_free(c->cg);
+			c->cg = cg;
+			r = cg_container_read(c->cg, &s);
+		}
+	}
 	if (r == -ENOENT) { /* vanished: gone after the next discovery */
 		log_debug("container %s: cgroup vanished, skipping", c->name);
 		return 0;
@@ -436,25 +499,28 @@ static int ct_write(struct collector *col, struct ct *c, int r, const struct cg_
 			    strerror(-r));
 		return 0;
 	}
-	log_bad_fields(c, s);
-	n = schema_write_cgroup(out, col->cfg->schema, id, s, ts_ns);
-	if (n < 0)
-		return n;
-	st->points += (uint64_t)n;
+	log_bad_fields(c, &s);
+	if (out) {
+		int n = schema_write_cgroup(out, col->cfg->schema, &id, &s, ts_ns);
+
+		if (n < 0)
+			return n;
+		st->points += (uint64_t)n;
+	}
 	st->containers++;
 
-	if (!col->net)
-		return 0;
-	ct_sync_net(col, c);
-	if (c->no_net || !c->net)
-		return 0;
-	n = net_ct_write(col->net, c->net, id, ts_ns, out);
-	if (n < 0) {
-		log_warning("container %s: link dump failed: %s, skipping network", c->name,
-			    strerror(-n));
-		return 0;
+	sample = (struct ct_sample){ c->relpath, c->name, c->project, &s, NULL, 0, false };
+	if (col->net) {
+		r = ct_net(col, c, &id, ts_ns, out, st, &sample.links, &sample.nlinks);
+		if (r < 0)
+			return r;
+		sample.has_net = sample.links != NULL;
 	}
-	st->points += (uint64_t)n;
+	if (fn) {
+		r = fn(ud, &sample);
+		if (r < 0)
+			return r;
+	}
 	return 0;
 }
 
@@ -480,8 +546,10 @@ static void ct_close_cold(struct ct *c)
 	net_ct_release(c->net);
 }
 
-int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
-		    struct cycle_stats *ret)
+/* One cycle: encode into OUT when given, hand each container to FN when
+ * given. */
+static int cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out, collector_visit_fn fn,
+		 void *ud, struct cycle_stats *ret)
 {
 	struct cg_found *found = NULL;
 	struct cycle_stats st = { 0 };
@@ -512,10 +580,6 @@ int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
 
 	for (size_t i = 0; i < col->n; i++) {
 		struct ct *c = &col->cts[i];
-		struct cg_stats s;
-		struct ct_ident id = { col->cfg->hostname, c->name, c->project, col->cfg->tags,
-				       col->cfg->ntags };
-		int n;
 
 		if (!c->writable)
 			continue;
@@ -533,42 +597,57 @@ int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
 		} else if (!c->cg) {
 			continue;
 		}
-		if (cg_container_partial(c->cg) && c->reopens < 3) {
-			/* found while its cgroups were still being made: the
-			 * hierarchies made since would stay unread for good */
-			struct cg_container *cg = NULL;
-
-			c->reopens++;
-			if (cg_container_open(col->root, c->relpath, col->cg_metrics, &cg) == 0) {
-				cg_container_free(c->cg);
-				c->cg = cg;
-			}
-		}
-		r = cg_container_read(c->cg, &s);
-		if (r == -ENOENT) {
-			/* the cgroup we hold was removed: the container is gone,
-			 * or was restarted into a new cgroup of the same name
-			 * (LXC removes and recreates it) between two cycles */
-			struct cg_container *cg = NULL;
-
-			cg_discovery_invalidate(col->disc);
-			if (cg_container_open(col->root, c->relpath, col->cg_metrics, &cg) == 0) {
-				cg_container_free(c->cg);
-				c->cg = cg;
-				r = cg_container_read(c->cg, &s);
-			}
-		}
-		n = ct_write(col, c, r, &s, &id, ts_ns, out, &st);
+		r = ct_cycle(col, c, ts_ns, out, fn, ud, &st);
 		if (c->cold)
 			ct_close_cold(c);
-		if (n < 0)
-			return n;
+		if (r < 0)
+			return r;
 	}
 	st.cycle_us = (uint64_t)(now_us(CLOCK_MONOTONIC) - t0);
 	st.found = col->found;
 	st.left_out = col->left_out;
 	*ret = st;
 	return 0;
+}
+
+int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
+		    struct cycle_stats *ret)
+{
+	return cycle(col, ts_ns, out, NULL, NULL, ret);
+}
+
+int collector_visit(struct collector *col, collector_visit_fn fn, void *ud, struct cycle_stats *ret)
+{
+	return cycle(col, 0, NULL, fn, ud, ret);
+}
+
+/* Many containers mean many open files: about twenty per container (its
+ * cgroup files, a pidfd, a netlink socket). Raise the limit as far as we
+ * may: both limits to fs.nr_open when privileged (CAP_SYS_RESOURCE), else
+ * the soft limit to the hard one (the unit sets LimitNOFILE). */
+void collector_raise_nofile(void)
+{
+	struct rlimit rl;
+	unsigned long long nr_open = 0;
+	FILE *f = fopen("/proc/sys/fs/nr_open", "re");
+
+	if (f) {
+		if (fscanf(f, "%llu", &nr_open) != 1)
+			nr_open = 0;
+		fclose(f);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (nr_open > rl.rlim_max) {
+		struct rlimit want = { nr_open, nr_open };
+
+		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+			return;
+	}
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 int collector_write_self(struct collector *col, int64_t ts_ns, const struct cycle_stats *st,

@@ -4,6 +4,7 @@
 #ifndef LXC_NET_H
 #define LXC_NET_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -12,6 +13,7 @@
 #include "collector/schema.h"
 
 struct netns_helper;
+struct netns_link;
 struct net;
 struct net_ct;
 
@@ -24,9 +26,13 @@ int net_cycle_begin(struct net *n);
  * -EXDEV: the container shares the host's namespace (no net points);
  * -ESRCH: the process is gone. */
 int net_ct_sync(struct net *n, struct net_ct **slot, pid_t pid, uint64_t starttime);
-/* Append the container's interface points; returns the number written. */
-int net_ct_write(struct net *n, struct net_ct *c, const struct ct_ident *id, int64_t ts_ns,
-		 struct lp_buf *b);
+/* One link dump of the container's namespace. The array is owned by the
+ * socket and valid until the next dump on it. */
+int net_ct_links(struct net_ct *c, const struct netns_link **ret, size_t *ret_n);
+/* Append the interface points of LINKS (from net_ct_links()); returns the
+ * number written. */
+int net_ct_write(struct net *n, struct net_ct *c, const struct netns_link *links, size_t nl,
+		 const struct ct_ident *id, int64_t ts_ns, struct lp_buf *b);
 /* Close the socket but keep what C remembers (interfaces warned about):
  * the next net_ct_sync() obtains a new one. For containers read cold. */
 void net_ct_release(struct net_ct *c);
