@@ -7,9 +7,9 @@
  * handle and netlink socket live exactly as long as the container.
  *
  * The steady-state cycle is what a host pays for years: per container it
- * is the re-read of the open cgroup files, one poll of the init's pidfd,
- * one link dump and the encoding, with no allocation (benchmarks:
- * README "Performance"). */
+ * is the re-read of the open cgroup files, one statistics dump and the
+ * encoding, with no allocation; the limits and the identity of the init
+ * are looked at once a minute (benchmarks: README "Performance"). */
 #include "collector/collect.h"
 
 #include <errno.h>
@@ -29,6 +29,7 @@
 #include "collector/log.h"
 #include "collector/net.h"
 #include "collector/schema.h"
+#include "util/util.h"
 
 struct ct {
 	char *relpath;
@@ -39,13 +40,13 @@ struct ct {
 	bool reported_net_error;
 	unsigned reopens; /* of a cgroup found half made (cg_container_partial) */
 	struct cg_container *cg;
-	/* network: the init process, held by a pidfd (readable once it has
-	 * exited; a PID cannot be reused under it), or on kernels before 5.3
-	 * by its /proc/PID/stat kept open (reads fail with ESRCH once dead) */
+	int64_t limits_due; /* CLOCK_MONOTONIC µs: read its limits again */
+	/* network: the init process the socket was made for, known by PID and
+	 * start time and held by nothing (no fd): a restart shows as the
+	 * cgroup made anew, and the start time is checked once a minute */
 	pid_t init_pid;
 	uint64_t init_starttime;
-	int init_stat_fd;
-	bool init_is_pidfd;
+	bool net_stale; /* find the init and its namespace again this cycle */
 	bool no_net; /* shares the host's namespace, or no init: no net points */
 	struct net_ct *net;
 	/* fdbudget.h: a warm container keeps its files open and counts
@@ -59,6 +60,11 @@ struct ct {
  * least this many cycles apart (5 minutes at the default interval). */
 #define DISCOVERY_RESCAN 30
 
+/* Limits (cpu, memory, pids) are read again at least this often; each
+ * container has its own turn, so that a thousand containers do not all
+ * open their limit files in the same cycle. */
+#define LIMITS_EVERY_MS 60000
+
 struct collector {
 	const struct config *cfg;
 	struct cg_root *root;
@@ -68,16 +74,11 @@ struct collector {
 	size_t n, cap;
 	size_t found, left_out; /* at the last discovery */
 	unsigned cg_metrics;
+	int64_t now;	       /* CLOCK_MONOTONIC µs at the start of this cycle */
+	uint64_t limits_every; /* cycles in LIMITS_EVERY_MS */
+	uint64_t limits_turn;  /* spreads the containers over those cycles */
 	struct fdbudget fdb;
 };
-
-static int64_t now_us(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void ct_clear(struct ct *c)
 {
@@ -85,13 +86,10 @@ static void ct_clear(struct ct *c)
 		cg_container_free(c->cg);
 	if (c->net)
 		net_ct_free(c->net);
-	if (c->init_stat_fd >= 0)
-		close(c->init_stat_fd);
 	free(c->relpath);
 	free(c->name);
 	free(c->project);
 	memset(c, 0, sizeof(*c));
-	c->init_stat_fd = -1;
 }
 
 int collector_new(const struct config *cfg, struct netns_helper *helper, struct collector **ret)
@@ -103,6 +101,9 @@ int collector_new(const struct config *cfg, struct netns_helper *helper, struct 
 	if (!c)
 		return -ENOMEM;
 	c->cfg = cfg;
+	c->limits_every = LIMITS_EVERY_MS / cfg->interval_ms;
+	if (c->limits_every == 0)
+		c->limits_every = 1;
 	/* enum cfg_metric shares its low bits with enum cg_metric */
 	c->cg_metrics = cfg->metrics & CG_M_ALL;
 	r = cg_root_open(cfg->cgroup_root, cfg->proc_root, &c->root);
@@ -148,6 +149,19 @@ void collector_free(struct collector *c)
 	free(c);
 }
 
+void collector_drop_net(struct collector *c)
+{
+	if (!c || !c->net)
+		return;
+	for (size_t i = 0; i < c->n; i++) {
+		net_ct_free(c->cts[i].net);
+		c->cts[i].net = NULL;
+		c->cts[i].no_net = true;
+	}
+	net_free(c->net);
+	c->net = NULL;
+}
+
 static bool wanted(const struct config *cfg, const char *name)
 {
 	if (!strv_match(&cfg->include, name))
@@ -156,14 +170,13 @@ static bool wanted(const struct config *cfg, const char *name)
 }
 
 /* What a warm container holds: its cgroup files, and with network figures
- * its init's pidfd and its netlink socket. */
+ * its netlink socket. */
 static uint64_t ct_fds(const struct collector *col, const struct ct *c)
 {
-	return cg_container_nfiles(c->cg) + (col->net ? 2 : 0);
+	return cg_container_nfiles(c->cg) + (col->net ? 1 : 0);
 }
 
-/* C's cgroup files are open: keep them (warm) when the budget has room,
- * else close them again (cold). */
+/* C's cgroup files are open: keep them (warm) when the budget has room. */
 static bool ct_try_warm(struct collector *col, struct ct *c)
 {
 	uint64_t n = ct_fds(col, c);
@@ -175,6 +188,7 @@ static bool ct_try_warm(struct collector *col, struct ct *c)
 	return true;
 }
 
+/* ... else close them again: C is read cold. */
 static void ct_keep_or_close(struct collector *col, struct ct *c)
 {
 	if (ct_try_warm(col, c))
@@ -192,7 +206,7 @@ static bool ct_init(struct collector *col, struct ct *c, struct cg_found *f)
 	int r;
 
 	memset(c, 0, sizeof(*c));
-	c->init_stat_fd = -1;
+	c->net_stale = true;
 	c->relpath = f->relpath;
 	c->name = f->name;
 	c->project = f->project;
@@ -219,6 +233,13 @@ static bool ct_init(struct collector *col, struct ct *c, struct cg_found *f)
 			  strerror(-r));
 		return false;
 	}
+	/* read at open; again within the minute, at this container's turn
+	 * (half an interval early: cycles start a little late, never early) */
+	c->limits_due = col->now + (int64_t)(1 + col->limits_turn++ % col->limits_every) *
+					   (int64_t)col->cfg->interval_ms * 1000;
+	if (c->limits_due > col->now + LIMITS_EVERY_MS * 1000)
+		c->limits_due = col->now + LIMITS_EVERY_MS * 1000;
+	c->limits_due -= (int64_t)col->cfg->interval_ms * 500;
 	log_debug("container %s: found at %s", c->name, c->relpath);
 	return true;
 }
@@ -277,7 +298,6 @@ static int collector_sync(struct collector *col, struct cg_found *found, size_t 
 			ct_clear(&col->cts[i++]);
 		} else if (cmp == 0) { /* still there */
 			next[k++] = col->cts[i];
-			col->cts[i].init_stat_fd = -1;
 			i++, j++;
 		} else { /* new */
 			if (ct_init(col, &next[k], &found[j]))
@@ -297,81 +317,32 @@ static int collector_sync(struct collector *col, struct cg_found *found, size_t 
 	return 0;
 }
 
-static int read_starttime(int fd, uint64_t *ret)
+/* Is the init we made the socket for still there? Its start time tells
+ * it from a later process with the same PID. */
+static bool init_same(const struct collector *col, const struct ct *c)
 {
-	char buf[1024];
-	ssize_t n;
-
-	n = pread(fd, buf, sizeof(buf) - 1, 0);
-	if (n < 0)
-		return -errno;
-	return cg_parse_starttime(buf, (size_t)n, ret);
-}
-
-/* Is the init we hold still alive? One poll(2) of its pidfd (or, without
- * pidfds, one read of its /proc/PID/stat). */
-static bool init_alive(const struct ct *c)
-{
-	struct pollfd p = { .fd = c->init_stat_fd, .events = POLLIN };
 	uint64_t st;
 
-	if (c->init_stat_fd < 0)
-		return false;
-	if (c->init_is_pidfd)
-		return poll(&p, 1, 0) == 0;
-	return read_starttime(c->init_stat_fd, &st) >= 0 && st == c->init_starttime;
+	return c->init_pid > 0 && cg_read_starttime(col->cfg->proc_root, c->init_pid, &st) == 0 &&
+	       st == c->init_starttime;
 }
 
-static void init_close(struct ct *c)
-{
-	if (c->init_stat_fd >= 0)
-		close(c->init_stat_fd);
-	c->init_stat_fd = -1;
-}
-
-/* Hold PID: a pidfd taken before the helper checks PID's start time, so
- * that it cannot be a reused PID's (the helper refuses a mismatch, and a
- * process that dies after pidfd_open shows as dead at the next poll).
- * Without pidfds (before Linux 5.3): its /proc/PID/stat, checked here. */
-static int init_hold(struct collector *col, struct ct *c, pid_t pid, uint64_t st)
-{
-	char path[64];
-	uint64_t now;
-	int fd;
-
-	fd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (fd >= 0) {
-		c->init_stat_fd = fd;
-		c->init_is_pidfd = true;
-		return 0;
-	}
-	if (errno != ENOSYS)
-		return -errno;
-	snprintf(path, sizeof(path), "%s/%d/stat", col->cfg->proc_root, (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (read_starttime(fd, &now) < 0 || now != st) {
-		close(fd);
-		return -ESRCH;
-	}
-	c->init_stat_fd = fd;
-	c->init_is_pidfd = false;
-	return 0;
-}
-
-/* Is the init process we know still the container's init? If not, find it
- * again and bring the container's socket up to date. */
-static void ct_sync_net(struct collector *col, struct ct *c)
+/* When the init may have changed (first sight, cgroup made anew, a
+ * failure last cycle, or CHECK: the once-a-minute look at its start
+ * time), find it again and bring the container's socket up to date. The
+ * helper checks the start time too: a socket is never made for a reused
+ * PID. */
+static void ct_sync_net(struct collector *col, struct ct *c, bool check)
 {
 	uint64_t st;
 	pid_t pid;
 	int r;
 
-	if (init_alive(c))
+	if (!c->net_stale && (!check || c->init_pid <= 0 || init_same(col, c)))
 		return;
-	init_close(c);
+	c->net_stale = true; /* until the end */
 	c->no_net = true;
+	c->init_pid = 0;
 	r = cg_find_init(col->root, c->relpath, &pid, &st);
 	if (r < 0) {
 		if (!c->reported_missing_init)
@@ -381,32 +352,33 @@ static void ct_sync_net(struct collector *col, struct ct *c)
 		return;
 	}
 	c->reported_missing_init = false;
-	if (init_hold(col, c, pid, st) < 0)
-		return;
-	c->init_pid = pid;
-	c->init_starttime = st;
 	r = net_ct_sync(col->net, &c->net, pid, st);
 	if (r == -EXDEV) {
 		log_info("container %s: shares the host's network namespace, no network points",
 			 c->name);
+		c->init_pid = pid;
+		c->init_starttime = st;
+		c->net_stale = false;
 		return;
 	}
 	if (r < 0) {
 		/* -ESRCH: the init died since we found it, a restart in
-		 * progress; anything else is worth one warning */
-		if (r == -ESRCH || c->reported_net_error)
+		 * progress; -ECONNRESET: the helper died, which the daemon
+		 * reports once; anything else is worth one warning */
+		if (r == -ESRCH || r == -ECONNRESET || c->reported_net_error)
 			log_debug("container %s: cannot open its network namespace: %s, skipping network",
 				  c->name, strerror(-r));
 		else
 			log_warning("container %s: cannot open its network namespace: %s, skipping network",
 				    c->name, strerror(-r));
 		c->reported_net_error = r != -ESRCH;
-		/* try again next cycle */
-		init_close(c);
-		return;
+		return; /* try again next cycle */
 	}
 	c->reported_net_error = false;
 	log_debug("container %s: init pid %d, network socket ready", c->name, (int)pid);
+	c->init_pid = pid;
+	c->init_starttime = st;
+	c->net_stale = false;
 	c->no_net = false;
 }
 
@@ -423,9 +395,9 @@ static void log_bad_fields(const struct ct *c, const struct cg_stats *s)
 /* One container's network figures: sync its socket, dump its links and
  * encode them when OUT is given. Returns 0 (ret_links NULL when there are
  * none this cycle), or -errno of the encoder. */
-static int ct_net(struct collector *col, struct ct *c, const struct ct_ident *id, int64_t ts_ns,
-		  struct lp_buf *out, struct cycle_stats *st, const struct netns_link **ret_links,
-		  size_t *ret_n)
+static int ct_net(struct collector *col, struct ct *c, bool check, const struct ct_ident *id,
+		  int64_t ts_ns, struct lp_buf *out, struct cycle_stats *st,
+		  const struct netns_link **ret_links, size_t *ret_n)
 {
 	const struct netns_link *links;
 	size_t nl;
@@ -433,7 +405,7 @@ static int ct_net(struct collector *col, struct ct *c, const struct ct_ident *id
 
 	*ret_links = NULL;
 	*ret_n = 0;
-	ct_sync_net(col, c);
+	ct_sync_net(col, c, check);
 	if (c->no_net || !c->net)
 		return 0;
 	r = net_ct_links(c->net, &links, &nl);
@@ -453,9 +425,10 @@ static int ct_net(struct collector *col, struct ct *c, const struct ct_ident *id
 	return 0;
 }
 
-/* One container's cycle: read its cgroup files (re-opened when the
- * cgroup was made anew), encode into OUT when given, its network figures,
- * then FN when given. <0 only for an error that ends the cycle. */
+/* One container's cycle: its limits when due, its cgroup files read
+ * (opened anew when the cgroup was made anew), encoded into OUT when
+ * given, its network figures, then FN when given. <0 only for an error
+ * that ends the cycle. */
 static int ct_cycle(struct collector *col, struct ct *c, int64_t ts_ns, struct lp_buf *out,
 		    collector_visit_fn fn, void *ud, struct cycle_stats *st)
 {
@@ -463,6 +436,7 @@ static int ct_cycle(struct collector *col, struct ct *c, int64_t ts_ns, struct l
 	struct ct_ident id = { col->cfg->hostname, c->name, c->project, col->cfg->tags,
 			       col->cfg->ntags };
 	struct ct_sample sample;
+	bool check;
 	int r;
 
 	if (cg_container_partial(c->cg) && c->reopens < 3) {
@@ -476,6 +450,21 @@ static int ct_cycle(struct collector *col, struct ct *c, int64_t ts_ns, struct l
 			c->cg = cg;
 		}
 	}
+	check = col->now >= c->limits_due;
+	if (check) {
+		/* a minute after the last turn, or from now when cycles
+		 * were missed meanwhile: never later than a minute */
+		c->limits_due += LIMITS_EVERY_MS * 1000;
+		if (c->limits_due <= col->now)
+			c->limits_due = col->now + LIMITS_EVERY_MS * 1000 -
+					(int64_t)col->cfg->interval_ms * 500;
+		r = cg_container_reload_limits(c->cg);
+		if (r < 0) { /* the last values stay; again next cycle */
+			log_debug("container %s: reading limits failed: %s", c->name,
+				  strerror(-r));
+			c->limits_due = col->now; /* again next cycle */
+		}
+	}
 	r = cg_container_read(c->cg, &s);
 	if (r == -ENOENT) {
 		/* the cgroup we hold was removed: the container is gone,
@@ -487,6 +476,7 @@ static int ct_cycle(struct collector *col, struct ct *c, int64_t ts_ns, struct l
 		if (cg_container_open(col->root, c->relpath, col->cg_metrics, &cg) == 0) {
 			cg_container_free(c->cg);
 			c->cg = cg;
+			c->net_stale = true; /* a restart: a new init, a new namespace */
 			r = cg_container_read(c->cg, &s);
 		}
 	}
@@ -511,7 +501,7 @@ static int ct_cycle(struct collector *col, struct ct *c, int64_t ts_ns, struct l
 
 	sample = (struct ct_sample){ c->relpath, c->name, c->project, &s, NULL, 0, false };
 	if (col->net) {
-		r = ct_net(col, c, &id, ts_ns, out, st, &sample.links, &sample.nlinks);
+		r = ct_net(col, c, check, &id, ts_ns, out, st, &sample.links, &sample.nlinks);
 		if (r < 0)
 			return r;
 		sample.has_net = sample.links != NULL;
@@ -537,13 +527,14 @@ static int ct_open_cold(struct collector *col, struct ct *c)
 	return 0;
 }
 
-/* After a cold container's cycle: close everything it opened. */
+/* After a cold container's cycle: close what it opened; its init and
+ * namespace are found again next cycle. */
 static void ct_close_cold(struct ct *c)
 {
 	cg_container_free(c->cg);
 	c->cg = NULL;
-	init_close(c);
 	net_ct_release(c->net);
+	c->net_stale = true;
 }
 
 /* One cycle: encode into OUT when given, hand each container to FN when
@@ -554,7 +545,9 @@ static int cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out, colle
 	struct cg_found *found = NULL;
 	struct cycle_stats st = { 0 };
 	size_t nfound = 0;
-	int64_t t0 = now_us(CLOCK_MONOTONIC);
+	int64_t t0 = clock_us(CLOCK_MONOTONIC);
+
+	col->now = t0;
 	int r;
 
 	r = cg_discovery_poll(col->disc, &found, &nfound);
@@ -603,7 +596,7 @@ static int cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out, colle
 		if (r < 0)
 			return r;
 	}
-	st.cycle_us = (uint64_t)(now_us(CLOCK_MONOTONIC) - t0);
+	st.cycle_us = (uint64_t)(clock_us(CLOCK_MONOTONIC) - t0);
 	st.found = col->found;
 	st.left_out = col->left_out;
 	*ret = st;

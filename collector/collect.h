@@ -26,6 +26,9 @@ struct cycle_stats {
 /* cfg and helper must outlive the collector; helper may be NULL (no net). */
 int collector_new(const struct config *cfg, struct netns_helper *helper, struct collector **ret);
 void collector_free(struct collector *c);
+/* The netns helper is gone: close every container's network socket and
+ * collect without network figures from now on. */
+void collector_drop_net(struct collector *c);
 /* Collect once, appending every point (stamped ts_ns) to out. */
 int collector_cycle(struct collector *c, int64_t ts_ns, struct lp_buf *out, struct cycle_stats *ret);
 /* One container's figures of a cycle, for a reader other than the

@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/capability.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -139,6 +140,22 @@ static int link_up(const char *ifname)
 
 /* The container's PID 1: already in its own netns, it runs commands sent
  * by the test (it never needs setns: it lives there). */
+/* Until the kernel's link watch has seen the carrier (operstate "up"),
+ * a device's queue is the noop qdisc, which drops what is sent: wait for
+ * it (up to 3 s), then a little more for the queue to be set up. */
+static void wait_running(const char *ifname)
+{
+	char path[128], state[16] = "";
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/operstate", ifname);
+	for (int i = 0; i < 300; i++) {
+		if (read_str(path, state, sizeof(state)) == 0 && strncmp(state, "up", 2) == 0)
+			break;
+		usleep(10000);
+	}
+	usleep(20000);
+}
+
 static _Noreturn void ct_init_main(int cmd_r, int ack_w)
 {
 	struct cmd c;
@@ -353,6 +370,35 @@ static int count_fds(pid_t pid)
 	return n;
 }
 
+/* The counters come without names (RTM_GETSTATS); the table must follow
+ * links made, renamed and removed inside the namespace: notifications on
+ * the socket, or an ifindex the counters name, say it changed. */
+static void test_table_follows(struct netns_sock *s)
+{
+	const struct netns_link *l;
+	size_t n;
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "nsenter -t %d -n ip link add zdum0 type veth peer name zdum0p",
+		 (int)ct_init);
+	T_EQ_INT(system(cmd), 0, "a veth pair made inside");
+	T_OK(netns_sock_links(s, &l, &n) == 0 && n == 4 && find(l, n, "zdum0") &&
+		     find(l, n, "zdum0p"),
+	     "the table has both ends");
+	snprintf(cmd, sizeof(cmd), "nsenter -t %d -n ip link set zdum0 name zdum1", (int)ct_init);
+	T_EQ_INT(system(cmd), 0, "renamed inside");
+	T_OK(netns_sock_links(s, &l, &n) == 0 && n == 4 && find(l, n, "zdum1") &&
+		     !find(l, n, "zdum0"),
+	     "the table has the new name, not the old");
+	T_OK(netns_sock_links(s, &l, &n) == 0 && n == 4 && find(l, n, "zdum1"),
+	     "and keeps it (counters only)");
+	snprintf(cmd, sizeof(cmd), "nsenter -t %d -n ip link del zdum1", (int)ct_init);
+	T_EQ_INT(system(cmd), 0, "removed inside (both ends)");
+	T_OK(netns_sock_links(s, &l, &n) == 0 && n == 2 && !find(l, n, "zdum1") &&
+		     find(l, n, "eth0"),
+	     "the table is lo and eth0 again");
+}
+
 static void test_malformed(struct netns_helper *h, uint64_t st)
 {
 	unsigned char req[NETNS_REQ_SIZE], big[4096];
@@ -378,18 +424,95 @@ static void test_malformed(struct netns_helper *h, uint64_t st)
 	T_EQ_INT(netns_helper_raw_request(h, req, sizeof(req), -1), -EINVAL,
 		 "non-zero reserved field refused");
 	netns_helper_raw_open_request(ct_init, st, req);
+	req[14] = 0x77; /* the message type: none the helper knows */
+	T_EQ_INT(netns_helper_raw_request(h, req, sizeof(req), -1), -EINVAL,
+		 "unknown message type refused");
+	netns_helper_raw_open_request(ct_init, st, req);
+	req[14] = 1; /* NETNS_MSG_READY goes only from the helper to the client */
+	T_EQ_INT(netns_helper_raw_request(h, req, sizeof(req), -1), -EINVAL,
+		 "a reply type sent as a request refused");
+	netns_helper_raw_open_request(ct_init, st, req);
 	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	T_EQ_INT(netns_helper_raw_request(h, req, sizeof(req), fd), -EINVAL,
 		 "request carrying an fd refused");
 	close(fd);
 	T_EQ_INT(count_fds(hp), 5, "helper holds 5 fds (null, null, stderr, socket, own netns)");
 	T_EQ_INT(netns_helper_raw_request(h, req, sizeof(req), -1), 0, "raw well-formed request served");
+	netns_helper_raw_open_proc_request(ct_init, st, req);
+	T_EQ_INT(netns_helper_raw_request(h, req, sizeof(req), -1), 0,
+		 "served through /proc/PID/ns/net (kernels before 6.11) under the filter");
+	netns_helper_raw_open_proc_request(ct_init, st + 1, req);
+	T_EQ_INT(netns_helper_raw_request(h, req, sizeof(req), -1), -ESRCH,
+		 "the /proc path checks the start time too");
 	T_EQ_INT(netns_helper_open(h, 0, st, &fd, NULL), -EINVAL, "client refuses pid 0");
 	r = netns_helper_open(h, ct_init, st, &fd, NULL);
 	T_EQ_INT(r, 0, "helper still serves after malformed requests");
 	if (r == 0)
 		close(fd);
 	T_OK(kill(hp, 0) == 0, "helper alive");
+}
+
+/* The helper is this program executed again: same file, helper mode, an
+ * empty environment, and a seccomp filter of its own (mode 2). */
+static void test_exec_confined(pid_t hp)
+{
+	char path[64], a[PATH_MAX], b[PATH_MAX], cmdline[256];
+	ssize_t n;
+	int fd;
+
+	T_EQ_INT(status_dec(hp, "Seccomp:"), 2, "helper Seccomp: 2 (filter mode)");
+	T_EQ_INT(status_dec(hp, "Seccomp_filters:"), 1, "helper has exactly one filter");
+	T_EQ_INT(status_dec(getpid(), "Seccomp:"), 0, "the collector's side has none");
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)hp);
+	n = readlink(path, a, sizeof(a) - 1);
+	a[n > 0 ? n : 0] = '\0';
+	n = readlink("/proc/self/exe", b, sizeof(b) - 1);
+	b[n > 0 ? n : 0] = '\0';
+	T_OK(a[0] && strcmp(a, b) == 0, "helper runs this very program (%s)", a);
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)hp);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : read(fd, cmdline, sizeof(cmdline) - 1);
+	if (fd >= 0)
+		close(fd);
+	T_OK(n > 0 && strcmp(cmdline + strlen(cmdline) + 1, "--netns-helper") == 0,
+	     "helper was executed in helper mode (argv[1] --netns-helper)");
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)hp);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : read(fd, cmdline, sizeof(cmdline));
+	if (fd >= 0)
+		close(fd);
+	T_EQ_INT(n, 0, "helper's environment is empty");
+}
+
+/* A request its allow-list does not cover (a test-only type that makes
+ * the helper call uname(2)) kills the helper with SIGSYS; the client sees
+ * the connection end and netns_helper_exited() tells how it ended. */
+static void test_uncovered_kills(uint64_t st)
+{
+	unsigned char req[NETNS_REQ_SIZE];
+	struct netns_helper *h3 = NULL;
+	int status = 0, r, fd = -1, i;
+	pid_t hp;
+
+	r = netns_helper_start(&h3);
+	T_EQ_INT(r, 0, "third helper starts");
+	if (r < 0)
+		return;
+	hp = netns_helper_pid(h3);
+	T_EQ_INT(netns_helper_exited(h3, &status), 0, "netns_helper_exited: 0 while it runs");
+	netns_helper_raw_uncovered_request(req);
+	r = netns_helper_raw_request(h3, req, sizeof(req), -1);
+	T_EQ_INT(r, -ECONNRESET, "uncovered request: no answer, the connection ends");
+	for (i = 0; i < 200 && (r = netns_helper_exited(h3, &status)) == 0; i++)
+		usleep(10000);
+	T_EQ_INT(r, 1, "netns_helper_exited: 1 after the uncovered request");
+	T_OK(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS,
+	     "helper killed by SIGSYS (status %#x)", status);
+	T_OK(kill(hp, 0) < 0 && errno == ESRCH, "helper reaped by netns_helper_exited");
+	T_EQ_INT(netns_helper_open(h3, ct_init, st, &fd, NULL), -ECONNRESET,
+		 "open after the helper died -> ECONNRESET");
+	T_EQ_INT(netns_helper_exited(h3, &status), 1, "netns_helper_exited stays 1");
+	netns_helper_stop(h3);
 }
 
 /* A collector that dies without netns_helper_stop(): its helper must go. */
@@ -428,7 +551,7 @@ static void test_helper_dies_with_collector(void)
 	prctl(PR_SET_CHILD_SUBREAPER, 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct netns_helper *h = NULL;
 	struct netns_sock *s = NULL, *host = NULL, *s2 = NULL;
@@ -442,6 +565,8 @@ int main(void)
 	int r, fd = -1, host_ifindex;
 	pid_t hp;
 
+	/* the netns helper is this program run again */
+	netns_helper_exec_main(argc, argv);
 	if (geteuid() != 0) {
 		printf("# skip not root\n");
 		return 77;
@@ -463,6 +588,7 @@ int main(void)
 	T_EQ_U64(status_hex(hp, "CapAmb:"), 0, "helper CapAmb empty");
 	T_EQ_INT(status_dec(hp, "NoNewPrivs:"), 1, "helper no_new_privs");
 	T_EQ_INT(status_dec(hp, "Uid:"), 65534, "helper runs as uid 65534");
+	test_exec_confined(hp);
 
 	r = ct_start();
 	T_EQ_INT(r, 0, "container process started");
@@ -476,6 +602,7 @@ int main(void)
 		 host_if, (int)ct_init, host_if, host_if);
 	T_EQ_INT(system(cmd), 0, "veth pair created, one end inside");
 	T_EQ_INT(ct_cmd(CMD_UP, 0, 0), 0, "inside end up");
+	wait_running(host_if);
 	host_ifindex = (int)if_nametoindex(host_if);
 	st = starttime_of(ct_init);
 
@@ -530,6 +657,7 @@ int main(void)
 	T_EQ_U64(b1.rx_packets - b0.rx_packets, 3, "host peer rx_packets delta");
 	T_EQ_U64(b1.rx_bytes - b0.rx_bytes, 3 * 242, "host peer rx_bytes delta");
 	T_EQ_U64(a1.rx_errors + a1.tx_errors + a1.tx_dropped, 0, "no errors, no tx drops");
+	test_table_follows(s);
 
 	/* refusals */
 	T_EQ_INT(netns_helper_open(h, getpid(), starttime_of(getpid()), &fd, NULL), -EXDEV,
@@ -583,6 +711,7 @@ int main(void)
 	     "second socket into the same netns");
 
 	test_helper_dies_with_collector();
+	test_uncovered_kills(st);
 
 	netns_helper_stop(h);
 	T_OK(kill(hp, 0) < 0 && errno == ESRCH, "helper reaped by netns_helper_stop");
