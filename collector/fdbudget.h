@@ -1,7 +1,7 @@
 /* fdbudget: how many file descriptors the container table may keep open.
  *
- * A container held "warm" keeps its cgroup files, its init's pidfd and
- * its netlink socket open between cycles (about twenty fds). When
+ * A container held "warm" keeps its cgroup files and its netlink socket
+ * open between cycles (about a dozen fds). When
  * RLIMIT_NOFILE cannot hold all of them, the containers beyond the budget
  * are read "cold": their files opened, read and closed, their socket
  * obtained and closed, every cycle. Slower, never blind. The budget keeps
@@ -24,10 +24,9 @@ struct fdbudget {
 };
 
 #define FDB_RESERVE 32
-/* fds of one container, up to 19 cgroup files on a hybrid host with every
- * metric, its pidfd and its netlink socket: for the warning when none
- * could be measured */
-#define FDB_PER_CT_GUESS 21
+/* fds of one container (cgroup files and netlink socket, README
+ * "Performance"), for the warning when none could be measured */
+#define FDB_PER_CT_GUESS 12
 
 /* Read the limit; what else the process has open is counted when the
  * first container asks for room. */
