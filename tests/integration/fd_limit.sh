@@ -12,7 +12,7 @@ need_cmd setpriv prlimit unshare nsenter ip jq
 [ -x /bin/busybox ] || skip_all "needs busybox-static (make deps)"
 
 s=fdl$$
-N=6
+N=10
 tmp=$(mktemp -d); t_defer "rm -rf '$tmp'"
 for i in $(seq 1 $N); do
 	syn_mkcg "lxc.payload.$s$i" || { not_ok "create cgroups"; t_done; exit 1; }
@@ -40,7 +40,7 @@ NORES="setpriv --bounding-set -sys_resource --inh-caps -sys_resource"
 # once it has read them twice
 fds_open() {
 	sed "s/^include = .*/include = $1/" "$tmp/c.ini" >"$tmp/m.ini"
-	"$LXCOLLECTD" -c "$tmp/m.ini" --count 6 --stdout >/dev/null 2>"$tmp/m.err" &
+	"$LXCOLLECTD" -c "$tmp/m.ini" --count 100 --stdout >/dev/null 2>"$tmp/m.err" &
 	_p=$!
 	_i=0
 	while [ "$(grep -c ' cycle ' "$tmp/m.err")" -lt 2 ] && [ $_i -lt 100 ]; do
