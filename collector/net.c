@@ -137,7 +137,7 @@ int net_ct_sync(struct net *n, struct net_ct **slot, pid_t pid, uint64_t startti
 	r = netns_helper_open(n->helper, pid, starttime, &fd, &ino);
 	if (r < 0)
 		return r;
-	if (c && c->ino == ino) {
+	if (c && c->sock && c->ino == ino) {
 		/* same namespace (the init was found again): keep the socket */
 		close(fd);
 		return 0;
@@ -161,6 +161,15 @@ int net_ct_sync(struct net *n, struct net_ct **slot, pid_t pid, uint64_t startti
 	c->ino = ino;
 	*slot = c;
 	return 0;
+}
+
+void net_ct_release(struct net_ct *c)
+{
+	if (!c)
+		return;
+	netns_sock_free(c->sock);
+	c->sock = NULL;
+	c->ino = 0;
 }
 
 void net_ct_free(struct net_ct *c)

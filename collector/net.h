@@ -33,6 +33,9 @@ int net_ct_links(struct net_ct *c, const struct netns_link **ret, size_t *ret_n)
  * number written. */
 int net_ct_write(struct net *n, struct net_ct *c, const struct netns_link *links, size_t nl,
 		 const struct ct_ident *id, int64_t ts_ns, struct lp_buf *b);
+/* Close the socket but keep what C remembers (interfaces warned about):
+ * the next net_ct_sync() obtains a new one. For containers read cold. */
+void net_ct_release(struct net_ct *c);
 void net_ct_free(struct net_ct *c);
 
 #endif
