@@ -614,8 +614,8 @@ int collector_visit(struct collector *col, collector_visit_fn fn, void *ud, stru
 	return cycle(col, 0, NULL, fn, ud, ret);
 }
 
-/* Many containers mean many open files: about twenty per container (its
- * cgroup files, a pidfd, a netlink socket). Raise the limit as far as we
+/* Many containers mean many open files: about a dozen per container (the
+ * cgroup files read every cycle and a netlink socket). Raise the limit as far as we
  * may: both limits to fs.nr_open when privileged (CAP_SYS_RESOURCE), else
  * the soft limit to the hard one (the unit sets LimitNOFILE). */
 void collector_raise_nofile(void)

@@ -8,20 +8,6 @@ influxd_start() {
 	while ss -Hltn "sport = :$_rpc" 2>/dev/null | grep -q .; do _rpc=$((_rpc + 1)); done
 	sed -e "s|@DIR@|$INFLUX_DIR|g" -e "s|@HTTP@|$INFLUX_PORT|g" -e "s|@RPC@|$_rpc|g" \
 		"$TOP/etc/influxd.conf.in" >"$INFLUX_DIR/influxd.conf"
-reporting-disabled = true
-bind-address = "127.0.0.1:$_rpc"
-[meta]
-  dir = "$INFLUX_DIR/meta"
-[data]
-  dir = "$INFLUX_DIR/data"
-  wal-dir = "$INFLUX_DIR/wal"
-  query-log-enabled = false
-[http]
-  bind-address = "127.0.0.1:$INFLUX_PORT"
-  log-enabled = false
-[monitor]
-  store-enabled = false
-EOC
 	t_defer "influxd_stop"
 	INFLUX_URL="http://127.0.0.1:$INFLUX_PORT"
 	influxd_run
