@@ -81,7 +81,9 @@ t_bound() {
 
 # A free TCP port on loopback, starting from a number derived from $$.
 free_port() {
-	_p=$((20000 + $$ % 20000))
-	while ss -Hltn "sport = :$_p" 2>/dev/null | grep -q .; do _p=$((_p + 1)); done
+	# below the kernel's ephemeral range (32768 and up by default), so no
+	# outgoing connection can take the port between this check and the bind
+	_p=$((20000 + $$ % 12000))
+	while ss -Hatn "sport = :$_p" 2>/dev/null | grep -q .; do _p=$((_p + 1)); done
 	echo "$_p"
 }

@@ -5,7 +5,7 @@ influxd_start() {
 	INFLUX_DIR=$(mktemp -d "${TMPDIR:-/tmp}/lxcollectd-influx.XXXXXX")
 	INFLUX_PORT=$(free_port)
 	_rpc=$((INFLUX_PORT + 1))
-	while ss -Hltn "sport = :$_rpc" 2>/dev/null | grep -q .; do _rpc=$((_rpc + 1)); done
+	while ss -Hatn "sport = :$_rpc" 2>/dev/null | grep -q .; do _rpc=$((_rpc + 1)); done
 	sed -e "s|@DIR@|$INFLUX_DIR|g" -e "s|@HTTP@|$INFLUX_PORT|g" -e "s|@RPC@|$_rpc|g" \
 		"$TOP/etc/influxd.conf.in" >"$INFLUX_DIR/influxd.conf"
 	t_defer "influxd_stop"
