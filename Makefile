@@ -20,7 +20,8 @@ NL_LIBS = $(shell $(PKG_CONFIG) --libs libnl-3.0 libnl-route-3.0)
 # Debian's iniparser 4.1 ships no .pc file; use it when a distribution does.
 INI_CFLAGS = $(shell $(PKG_CONFIG) --cflags iniparser 2>/dev/null || echo -I/usr/include/iniparser)
 INI_LIBS = $(shell $(PKG_CONFIG) --libs iniparser 2>/dev/null || echo -liniparser)
-EXTRA_LIBS = $(shell $(PKG_CONFIG) --libs libcurl zlib libsystemd 2>/dev/null)
+EXTRA_LIBS = $(shell $(PKG_CONFIG) --libs libcurl zlib libsystemd libmicrohttpd 2>/dev/null) -lpthread
+MHD_CFLAGS = $(shell $(PKG_CONFIG) --cflags libmicrohttpd 2>/dev/null)
 
 ifeq ($(SANITIZE),1)
 VARIANT := san
@@ -39,7 +40,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(TOOL_SRC))
 
-ALL_CFLAGS = $(CPPFLAGS_ALL) $(NL_CFLAGS) $(INI_CFLAGS) $(WARN) $(CFLAGS) $(SANFLAGS) -MMD -MP
+ALL_CFLAGS = $(CPPFLAGS_ALL) $(NL_CFLAGS) $(INI_CFLAGS) $(MHD_CFLAGS) $(WARN) $(CFLAGS) $(SANFLAGS) -MMD -MP
 ALL_LIBS = $(NL_LIBS) $(INI_LIBS) $(EXTRA_LIBS) $(LDLIBS)
 
 .PHONY: all deps check check-unit install uninstall run bench fuzz clean tests
@@ -71,8 +72,8 @@ tests: $(B)/lxcollectd $(UNIT_BIN) $(TOOL_BIN)
 
 # Debian packages to build and to test (idempotent, non-interactive).
 DEB_BUILD := gcc make pkg-config libnl-3-dev libnl-route-3-dev libiniparser-dev \
-	libcurl4-openssl-dev zlib1g-dev libsystemd-dev
-DEB_TEST := influxdb influxdb-client victoria-metrics lxc busybox-static iproute2 jq curl strace \
+	libcurl4-openssl-dev zlib1g-dev libsystemd-dev libmicrohttpd-dev
+DEB_TEST := influxdb influxdb-client victoria-metrics prometheus openssl lxc busybox-static iproute2 jq curl strace \
 	valgrind procps util-linux libcap2-bin systemd man-db python3 clang libclang-rt-14-dev
 # DEPS_PKGS: which packages `deps` makes sure of (make run needs fewer).
 DEPS_PKGS = $(DEB_BUILD) $(DEB_TEST)
@@ -146,7 +147,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FB := build/fuzz
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_CFLAGS = $(CPPFLAGS_ALL) $(NL_CFLAGS) $(INI_CFLAGS) $(WARN) -O1 -g $(FUZZ_SAN) -MMD -MP
+FUZZ_CFLAGS = $(CPPFLAGS_ALL) $(NL_CFLAGS) $(INI_CFLAGS) $(MHD_CFLAGS) $(WARN) -O1 -g $(FUZZ_SAN) -MMD -MP
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(FB)/%,$(FUZZ_SRC))
 FUZZ_LIB_OBJ := $(patsubst %.c,$(FB)/%.o,$(LIB_SRC))

@@ -91,6 +91,11 @@ static int lp_put(struct lp_buf *b, const char *s, size_t n)
 	return 0;
 }
 
+int lp_append(struct lp_buf *b, const char *s, size_t n)
+{
+	return lp_put(b, s, n);
+}
+
 static int lp_putc(struct lp_buf *b, char c)
 {
 	return lp_put(b, &c, 1);

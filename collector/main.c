@@ -23,6 +23,7 @@
 #include "collector/lp.h"
 #include "collector/notify.h"
 #include "collector/priv.h"
+#include "collector/prom.h"
 #include "collector/sched.h"
 #include "netns/netns.h"
 
@@ -243,6 +244,7 @@ struct daemon {
 	struct netns_helper *helper;
 	struct collector *col;
 	struct deliver *dlv; /* NULL with --stdout */
+	struct prom *prom;   /* NULL without [prometheus] listen */
 	struct lp_buf buf;
 	struct sched sched;
 	bool ready;
@@ -292,6 +294,10 @@ static int run_cycle(struct daemon *d)
 		collector_write_self(d->col, ts, &st, UINT64_MAX, UINT64_MAX, UINT64_MAX, &d->buf);
 	}
 
+	/* scrapes see this cycle from now on, whatever delivery does */
+	if (d->prom && prom_publish(d->prom, d->buf.data, d->buf.len, ts) < 0)
+		log_warning("prometheus: out of memory, scrapes see the previous cycle");
+
 	if (!d->dlv) {
 		r = write_all(STDOUT_FILENO, d->buf.data, d->buf.len);
 		if (r < 0) {
@@ -319,6 +325,34 @@ static int run_cycle(struct daemon *d)
 	return 0;
 }
 
+/* Bind the [prometheus] listen address and read its files; a failure is
+ * a configuration error, reported as "FILE:prometheus.KEY: message". */
+static int start_prom(struct daemon *d)
+{
+	struct prom_error err;
+	int r;
+
+	r = prom_new(d->cfg, &d->prom, &err);
+	if (r < 0 && r != -ENOMEM)
+		fprintf(stderr, "%s:prometheus.%s: %s\n", d->cfg->path ? d->cfg->path : d->opt.config,
+			err.key, err.msg);
+	return r;
+}
+
+static bool str_differ(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") != 0;
+}
+
+/* [prometheus] is set up once, before privileges are dropped. */
+static bool prom_config_changed(const struct config *a, const struct config *b)
+{
+	return str_differ(a->prom_listen, b->prom_listen) ||
+	       str_differ(a->prom_token, b->prom_token) ||
+	       str_differ(a->prom_tls_cert, b->prom_tls_cert) ||
+	       str_differ(a->prom_tls_key, b->prom_tls_key);
+}
+
 /* SIGHUP: a new configuration replaces the old one only when it is valid
  * and everything it needs could be set up; otherwise the old one stays. */
 static void reload(struct daemon *d)
@@ -336,6 +370,8 @@ static void reload(struct daemon *d)
 	}
 	if (strcmp(nc->user ? nc->user : "", d->cfg->user ? d->cfg->user : "") != 0)
 		log_warning("%s: collector.user takes effect only at the next start", d->opt.config);
+	if (prom_config_changed(d->cfg, nc))
+		log_warning("%s: [prometheus] changes take effect only at the next start", d->opt.config);
 	if ((nc->metrics & CFG_M_NET) && !d->helper)
 		log_warning("network metrics need a restart to be enabled");
 	r = collector_new(nc, d->helper, &ncol);
@@ -447,6 +483,15 @@ int main(int argc, char **argv)
 	notify_init();
 
 	r = load_config(&d.opt, false, &d.cfg);
+	if (r >= 0 && d.cfg->prom_listen) {
+		/* privileged, before any thread: bind (a port below 1024 needs
+		 * it) and read the TLS files; also what -t checks */
+		r = start_prom(&d);
+		if (d.opt.test_config) {
+			prom_free(d.prom);
+			d.prom = NULL;
+		}
+	}
 	if (d.opt.test_config) {
 		if (r < 0)
 			return r == -ENOMEM ? EX_FAIL : EX_CONFIG_;
@@ -454,8 +499,11 @@ int main(int argc, char **argv)
 		cfg_free(d.cfg);
 		return EX_OK_;
 	}
-	if (r < 0)
+	if (r < 0) {
+		prom_free(d.prom);
+		cfg_free(d.cfg);
 		return r == -ENOMEM ? EX_FAIL : EX_CONFIG_;
+	}
 	if (!d.opt.verbose)
 		log_set_level(d.cfg->log_level);
 	/* in the foreground a line per cycle shows it works; in the journal
@@ -491,6 +539,19 @@ int main(int argc, char **argv)
 		rc = EX_FAIL;
 		goto out;
 	}
+	if (d.prom) {
+		struct prom_error err;
+
+		r = prom_start(d.prom, &err);
+		if (r < 0) {
+			log_error("%s:prometheus.%s: %s", d.cfg->path ? d.cfg->path : d.opt.config,
+				  err.key, err.msg);
+			rc = EX_CONFIG_;
+			goto out;
+		}
+		log_info("serving Prometheus metrics on %s%s", d.cfg->prom_listen,
+			 d.cfg->prom_tls_cert ? " (TLS)" : "");
+	}
 	if (!d.opt.to_stdout) {
 		r = deliver_new(d.cfg, &d.dlv);
 		if (r < 0) {
@@ -509,6 +570,7 @@ int main(int argc, char **argv)
 			rc = frc;
 	}
 out:
+	prom_free(d.prom); /* first: its thread reads nothing of the rest */
 	if (d.dlv)
 		deliver_free(d.dlv);
 	collector_free(d.col);

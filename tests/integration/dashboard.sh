@@ -17,12 +17,7 @@ check "dashboard is valid JSON" sh -c "jq -e . '$dash' >/dev/null"
 
 p=gfd$$
 tmp=$(mktemp -d); t_defer "rm -rf '$tmp'"
-old_def=$(sysctl -n net.ipv6.conf.default.disable_ipv6 2>/dev/null || echo 0)
-sysctl -qw net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
-t_defer "sysctl -qw net.ipv6.conf.default.disable_ipv6=$old_def"
-ip link add "${p}b" type bridge || { not_ok "bridge"; t_done; exit 1; }
-t_defer "ip link del ${p}b"
-ip link set "${p}b" up
+lxct_bridges "${p}b"
 noip6="lxc.sysctl.net.ipv6.conf.all.disable_ipv6 = 1"
 noip6d="lxc.sysctl.net.ipv6.conf.default.disable_ipv6 = 1"
 for c in 1 2; do

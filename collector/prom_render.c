@@ -1,0 +1,711 @@
+/* prom_render: one cycle's line protocol -> a Prometheus text or
+ * OpenMetrics exposition of lxcollectd's own families.
+ *
+ * The line protocol is the one schema of every figure (schema.c, net.c,
+ * collect.c write it); translating it here keeps /metrics complete by
+ * construction: a figure added to the line protocol needs one row in
+ * prom_maps[] below, and the tests fail on any field without one
+ * (prom_render_stats.unmapped).
+ *
+ * Units follow Prometheus conventions: the line protocol's nanoseconds,
+ * microseconds and percentages become seconds and ratios, so such values
+ * are written as floats (the shortest text that reads back exactly). */
+#include "collector/prom.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum prom_type { PT_GAUGE, PT_COUNTER };
+
+struct prom_family {
+	const char *name; /* without the "_total" a counter's samples get */
+	enum prom_type type;
+	const char *help;
+};
+
+/* Families, in the order they are written. */
+enum {
+	F_CPU_USAGE,
+	F_CPU_USER,
+	F_CPU_SYSTEM,
+	F_CPU_PERIODS,
+	F_CPU_THR_PERIODS,
+	F_CPU_THR,
+	F_CPU_LIMIT,
+	F_MEM_USAGE,
+	F_MEM_WS,
+	F_MEM_RSS,
+	F_MEM_CACHE,
+	F_MEM_SWAP,
+	F_MEM_LIMIT,
+	F_MEM_OOM,
+	F_MEM_FAILCNT,
+	F_PIDS,
+	F_PIDS_LIMIT,
+	F_IO_RB,
+	F_IO_WB,
+	F_IO_RO,
+	F_IO_WO,
+	F_PSI_SOME_AVG10,
+	F_PSI_SOME,
+	F_PSI_FULL_AVG10,
+	F_PSI_FULL,
+	F_NET_RXB,
+	F_NET_TXB,
+	F_NET_RXP,
+	F_NET_TXP,
+	F_NET_RXE,
+	F_NET_TXE,
+	F_NET_RXD,
+	F_NET_TXD,
+	F_SELF_CONTAINERS,
+	F_SELF_POINTS,
+	F_SELF_CYCLE,
+	F_SELF_SPOOL,
+	F_SELF_DROPPED,
+	F_SELF_WERR,
+	F_SELF_LAST_CYCLE, /* from the renderer, not the line protocol */
+	F_SELF_BUILD,	   /* likewise */
+	F_MAX,
+};
+
+#define P "lxcollectd_"
+#define C P "container_"
+
+static const struct prom_family prom_families[F_MAX] = {
+	[F_CPU_USAGE] = { C "cpu_usage_seconds", PT_COUNTER, "CPU time used by the container." },
+	[F_CPU_USER] = { C "cpu_user_seconds", PT_COUNTER, "CPU time used in user mode." },
+	[F_CPU_SYSTEM] = { C "cpu_system_seconds", PT_COUNTER, "CPU time used in kernel mode." },
+	[F_CPU_PERIODS] = { C "cpu_periods", PT_COUNTER,
+			    "CFS enforcement periods that elapsed while the container ran." },
+	[F_CPU_THR_PERIODS] = { C "cpu_throttled_periods", PT_COUNTER,
+				"CFS periods in which the container was throttled." },
+	[F_CPU_THR] = { C "cpu_throttled_seconds", PT_COUNTER,
+			"Time the container was throttled by its CPU quota." },
+	[F_CPU_LIMIT] = { C "cpu_limit_cpus", PT_GAUGE,
+			  "CPU quota in CPUs (quota / period); absent when unlimited." },
+	[F_MEM_USAGE] = { C "memory_usage_bytes", PT_GAUGE, "Memory charged to the container." },
+	[F_MEM_WS] = { C "memory_working_set_bytes", PT_GAUGE,
+		       "Memory usage minus inactive file cache." },
+	[F_MEM_RSS] = { C "memory_rss_bytes", PT_GAUGE, "Anonymous memory." },
+	[F_MEM_CACHE] = { C "memory_cache_bytes", PT_GAUGE, "Page cache (file-backed memory)." },
+	[F_MEM_SWAP] = { C "memory_swap_bytes", PT_GAUGE, "Swap used by the container." },
+	[F_MEM_LIMIT] = { C "memory_limit_bytes", PT_GAUGE,
+			  "Memory limit; absent when unlimited." },
+	[F_MEM_OOM] = { C "memory_oom_kills", PT_COUNTER,
+			"Processes killed by the OOM killer in the container." },
+	[F_MEM_FAILCNT] = { C "memory_limit_hits", PT_COUNTER,
+			    "Times memory usage hit the limit (v1 failcnt, v2 events max)." },
+	[F_PIDS] = { C "pids", PT_GAUGE, "Processes and threads in the container." },
+	[F_PIDS_LIMIT] = { C "pids_limit", PT_GAUGE,
+			   "Maximum number of pids; absent when unlimited." },
+	[F_IO_RB] = { C "io_read_bytes", PT_COUNTER, "Bytes read from block devices." },
+	[F_IO_WB] = { C "io_written_bytes", PT_COUNTER, "Bytes written to block devices." },
+	[F_IO_RO] = { C "io_reads", PT_COUNTER, "Read operations on block devices." },
+	[F_IO_WO] = { C "io_writes", PT_COUNTER, "Write operations on block devices." },
+	[F_PSI_SOME_AVG10] = { C "pressure_some_avg10_ratio", PT_GAUGE,
+			       "Share of the last 10 s in which some task stalled on the resource." },
+	[F_PSI_SOME] = { C "pressure_some_seconds", PT_COUNTER,
+			 "Time in which some task stalled on the resource." },
+	[F_PSI_FULL_AVG10] = { C "pressure_full_avg10_ratio", PT_GAUGE,
+			       "Share of the last 10 s in which all tasks stalled on the resource." },
+	[F_PSI_FULL] = { C "pressure_full_seconds", PT_COUNTER,
+			 "Time in which all non-idle tasks stalled on the resource." },
+	[F_NET_RXB] = { C "network_receive_bytes", PT_COUNTER, "Bytes received." },
+	[F_NET_TXB] = { C "network_transmit_bytes", PT_COUNTER, "Bytes transmitted." },
+	[F_NET_RXP] = { C "network_receive_packets", PT_COUNTER, "Packets received." },
+	[F_NET_TXP] = { C "network_transmit_packets", PT_COUNTER, "Packets transmitted." },
+	[F_NET_RXE] = { C "network_receive_errors", PT_COUNTER, "Receive errors." },
+	[F_NET_TXE] = { C "network_transmit_errors", PT_COUNTER, "Transmit errors." },
+	[F_NET_RXD] = { C "network_receive_dropped", PT_COUNTER, "Received packets dropped." },
+	[F_NET_TXD] = { C "network_transmit_dropped", PT_COUNTER, "Transmitted packets dropped." },
+	[F_SELF_CONTAINERS] = { P "containers", PT_GAUGE, "Containers reported in the last cycle." },
+	[F_SELF_POINTS] = { P "cycle_points", PT_GAUGE,
+			    "Line-protocol points of the last cycle, its own health point included." },
+	[F_SELF_CYCLE] = { P "cycle_duration_seconds", PT_GAUGE,
+			   "Wall time the last collection cycle took." },
+	[F_SELF_SPOOL] = { P "spool_bytes", PT_GAUGE, "Bytes waiting in the spool for InfluxDB." },
+	[F_SELF_DROPPED] = { P "dropped_points", PT_COUNTER,
+			     "Points lost since start (spool full or unwritable)." },
+	[F_SELF_WERR] = { P "write_errors", PT_COUNTER,
+			  "Writes to InfluxDB since start that did not succeed." },
+	[F_SELF_LAST_CYCLE] = { P "last_cycle_timestamp_seconds", PT_GAUGE,
+				"Collection time of the cycle this exposition shows." },
+	[F_SELF_BUILD] = { P "build_info", PT_GAUGE, "The running lxcollectd's version, always 1." },
+};
+
+/* Line protocol (measurement, field) -> family. DIV: the field is divided
+ * by it (unit conversion); 1 copies an integer as it is. */
+struct prom_map {
+	const char *measurement;
+	const char *field;
+	unsigned fam;
+	uint64_t div;
+};
+
+static const struct prom_map prom_maps[] = {
+	{ "container_cpu", "usage_ns", F_CPU_USAGE, 1000000000 },
+	{ "container_cpu", "user_ns", F_CPU_USER, 1000000000 },
+	{ "container_cpu", "system_ns", F_CPU_SYSTEM, 1000000000 },
+	{ "container_cpu", "periods", F_CPU_PERIODS, 1 },
+	{ "container_cpu", "throttled_periods", F_CPU_THR_PERIODS, 1 },
+	{ "container_cpu", "throttled_ns", F_CPU_THR, 1000000000 },
+	{ "container_cpu", "limit_cpus", F_CPU_LIMIT, 1 },
+	{ "container_memory", "usage_bytes", F_MEM_USAGE, 1 },
+	{ "container_memory", "working_set_bytes", F_MEM_WS, 1 },
+	{ "container_memory", "rss_bytes", F_MEM_RSS, 1 },
+	{ "container_memory", "cache_bytes", F_MEM_CACHE, 1 },
+	{ "container_memory", "swap_bytes", F_MEM_SWAP, 1 },
+	{ "container_memory", "limit_bytes", F_MEM_LIMIT, 1 },
+	{ "container_memory", "oom_kills", F_MEM_OOM, 1 },
+	{ "container_memory", "failcnt", F_MEM_FAILCNT, 1 },
+	{ "container_pids", "current", F_PIDS, 1 },
+	{ "container_pids", "limit", F_PIDS_LIMIT, 1 },
+	{ "container_io", "read_bytes", F_IO_RB, 1 },
+	{ "container_io", "write_bytes", F_IO_WB, 1 },
+	{ "container_io", "read_ops", F_IO_RO, 1 },
+	{ "container_io", "write_ops", F_IO_WO, 1 },
+	{ "container_pressure", "some_avg10", F_PSI_SOME_AVG10, 100 },
+	{ "container_pressure", "some_total_us", F_PSI_SOME, 1000000 },
+	{ "container_pressure", "full_avg10", F_PSI_FULL_AVG10, 100 },
+	{ "container_pressure", "full_total_us", F_PSI_FULL, 1000000 },
+	{ "container_net", "rx_bytes", F_NET_RXB, 1 },
+	{ "container_net", "tx_bytes", F_NET_TXB, 1 },
+	{ "container_net", "rx_packets", F_NET_RXP, 1 },
+	{ "container_net", "tx_packets", F_NET_TXP, 1 },
+	{ "container_net", "rx_errors", F_NET_RXE, 1 },
+	{ "container_net", "tx_errors", F_NET_TXE, 1 },
+	{ "container_net", "rx_dropped", F_NET_RXD, 1 },
+	{ "container_net", "tx_dropped", F_NET_TXD, 1 },
+	/* schema = lxd2influx: what of it has a family here (USER_HZ is 100
+	 * on every Linux architecture the kernel exports to user space) */
+	{ "cpu", "cpuacct.stat.user", F_CPU_USER, 100 },
+	{ "cpu", "cpuacct.stat.system", F_CPU_SYSTEM, 100 },
+	{ "memory", "memory.usage_in_bytes", F_MEM_USAGE, 1 },
+	{ "network", "rx_bytes", F_NET_RXB, 1 },
+	{ "network", "tx_bytes", F_NET_TXB, 1 },
+	{ "network", "rx_packets", F_NET_RXP, 1 },
+	{ "network", "tx_packets", F_NET_TXP, 1 },
+	{ "lxcollectd", "containers", F_SELF_CONTAINERS, 1 },
+	{ "lxcollectd", "points", F_SELF_POINTS, 1 },
+	{ "lxcollectd", "cycle_us", F_SELF_CYCLE, 1000000 },
+	{ "lxcollectd", "spool_bytes", F_SELF_SPOOL, 1 },
+	{ "lxcollectd", "dropped_points", F_SELF_DROPPED, 1 },
+	{ "lxcollectd", "write_errors", F_SELF_WERR, 1 },
+};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- reading our own line protocol ---- */
+
+/* Copy the name at *p up to an unescaped character of STOP into out
+ * (NUL-terminated, at most size - 1 bytes), undoing lp.c's escapes: a
+ * backslash before one of ESC is dropped, any other is kept. */
+static int lp_scan(const char **p, const char *end, const char *stop, const char *esc, char *out,
+		   size_t size)
+{
+	const char *s = *p;
+	size_t n = 0;
+
+	while (s < end && !strchr(stop, *s)) {
+		char c = *s++;
+
+		if (c == '\\' && s < end && strchr(esc, *s))
+			c = *s++;
+		if (c == '\n' || n + 1 >= size)
+			return -EINVAL;
+		out[n++] = c;
+	}
+	if (n == 0)
+		return -EINVAL;
+	out[n] = '\0';
+	*p = s;
+	return 0;
+}
+
+struct prom_sample {
+	uint32_t fam;
+	uint32_t lab_off, lab_len; /* labels of the line, in the arena */
+	uint32_t val_off, val_len; /* the value's text, in the arena */
+};
+
+struct prom_work {
+	struct lp_buf arena;
+	struct prom_sample *s;
+	size_t n, cap;
+	struct prom_render_stats st;
+};
+
+static int put(struct lp_buf *b, const char *s)
+{
+	return lp_append(b, s, strlen(s));
+}
+
+/* A label value: backslash, double quote and newline escaped. */
+static int put_label_value(struct lp_buf *b, const char *v)
+{
+	int r = 0;
+
+	for (; *v && r >= 0; v++) {
+		if (*v == '\\')
+			r = put(b, "\\\\");
+		else if (*v == '"')
+			r = put(b, "\\\"");
+		else if (*v == '\n')
+			r = put(b, "\\n");
+		else
+			r = lp_append(b, v, 1);
+	}
+	return r;
+}
+
+static int put_label(struct lp_buf *b, bool first, const char *k, const char *v)
+{
+	int r = first ? 0 : put(b, ",");
+
+	if (r >= 0)
+		r = put(b, k);
+	if (r >= 0)
+		r = put(b, "=\"");
+	if (r >= 0)
+		r = put_label_value(b, v);
+	if (r >= 0)
+		r = put(b, "\"");
+	return r;
+}
+
+/* A tag key is a label name when it is [a-zA-Z_][a-zA-Z0-9_]* and does
+ * not start with "__" (reserved). */
+static bool label_name_ok(const char *k)
+{
+	if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || *k == '_'))
+		return false;
+	if (k[0] == '_' && k[1] == '_')
+		return false;
+	for (; *k; k++)
+		if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') ||
+		      (*k >= '0' && *k <= '9') || *k == '_'))
+			return false;
+	return true;
+}
+
+/* The value text of an integer ("123i") or float field divided by div. */
+static int put_value(struct lp_buf *b, const char *v, uint64_t div)
+{
+	size_t len = strlen(v);
+	char num[40];
+	double d;
+	char *end;
+	int n;
+
+	if (len == 0 || v[0] == '"' || v[0] == 't' || v[0] == 'f' || v[0] == 'T' || v[0] == 'F')
+		return -EINVAL;
+	if (v[len - 1] == 'i' || v[len - 1] == 'u') {
+		if (div == 1)
+			return lp_append(b, v, len - 1);
+		d = (double)strtoull(v, &end, 10);
+		if (end != v + len - 1)
+			return -EINVAL;
+	} else {
+		d = strtod(v, &end);
+		if (end != v + len)
+			return -EINVAL;
+	}
+	n = lp_format_f64(d / (double)div, num, sizeof(num));
+	if (n < 0)
+		return n;
+	return lp_append(b, num, (size_t)n);
+}
+
+static int add_sample(struct prom_work *w, uint32_t fam, size_t lab_off, size_t lab_len,
+		      size_t val_off)
+{
+	if (w->arena.len > UINT32_MAX)
+		return -ENOMEM;
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 256;
+		struct prom_sample *s = realloc(w->s, cap * sizeof(*s));
+
+		if (!s)
+			return -ENOMEM;
+		w->s = s;
+		w->cap = cap;
+	}
+	w->s[w->n++] = (struct prom_sample){ fam, (uint32_t)lab_off, (uint32_t)lab_len,
+					     (uint32_t)val_off,
+					     (uint32_t)(w->arena.len - val_off) };
+	return 0;
+}
+
+/* The rows of prom_maps[] for measurement M: [*first, *first + count). */
+static size_t maps_of(const char *m, size_t *first)
+{
+	size_t i = 0, n = 0;
+
+	while (i < N(prom_maps) && strcmp(prom_maps[i].measurement, m))
+		i++;
+	*first = i;
+	while (i + n < N(prom_maps) && !strcmp(prom_maps[i + n].measurement, m))
+		n++;
+	return n;
+}
+
+/* One line: its labels once into the arena, then a sample per mapped
+ * field. -EINVAL for a line that does not parse (counted, skipped). */
+static int do_line(struct prom_work *w, const char *p, const char *end)
+{
+	char meas[256], key[256], val[512];
+	size_t lab_off = w->arena.len, first, nmaps;
+	bool firstlab = true;
+	int r;
+
+	r = lp_scan(&p, end, ", ", ", ", meas, sizeof(meas));
+	if (r < 0)
+		return r;
+	while (p < end && *p == ',') {
+		p++;
+		r = lp_scan(&p, end, ",= ", ",= ", key, sizeof(key));
+		if (r < 0 || p >= end || *p != '=')
+			return -EINVAL;
+		p++;
+		r = lp_scan(&p, end, ", ", ",= ", val, sizeof(val));
+		if (r < 0)
+			return r;
+		if (!strcmp(key, "host") || !label_name_ok(key))
+			continue;
+		r = put_label(&w->arena, firstlab, key, val);
+		if (r < 0)
+			return r;
+		firstlab = false;
+	}
+	if (p >= end || *p != ' ')
+		return -EINVAL;
+	p++;
+	nmaps = maps_of(meas, &first);
+	size_t lab_len = w->arena.len - lab_off;
+	for (;;) {
+		const char *v0;
+		size_t i;
+
+		r = lp_scan(&p, end, ",= ", ",= \"", key, sizeof(key));
+		if (r < 0 || p >= end || *p != '=')
+			return -EINVAL;
+		v0 = ++p;
+		if (p < end && *p == '"') { /* string field: skip to its closing quote */
+			for (p++; p < end && *p != '"'; p++)
+				if (*p == '\\' && p + 1 < end)
+					p++;
+			if (p >= end)
+				return -EINVAL;
+			p++;
+		} else {
+			while (p < end && *p != ',' && *p != ' ')
+				p++;
+		}
+		if ((size_t)(p - v0) >= sizeof(val))
+			return -EINVAL;
+		memcpy(val, v0, (size_t)(p - v0));
+		val[p - v0] = '\0';
+		for (i = 0; i < nmaps && strcmp(prom_maps[first + i].field, key); i++)
+			;
+		if (i == nmaps) {
+			w->st.unmapped++;
+		} else {
+			size_t val_off = w->arena.len;
+			const struct prom_map *m = &prom_maps[first + i];
+
+			r = put_value(&w->arena, val, m->div);
+			if (r == -ENOMEM)
+				return r;
+			if (r >= 0)
+				r = add_sample(w, m->fam, lab_off, lab_len, val_off);
+			else
+				w->arena.len = val_off, w->st.bad_lines++;
+			if (r == -ENOMEM)
+				return r;
+		}
+		if (p >= end || *p != ',')
+			break;
+		p++;
+	}
+	return p < end && *p == ' ' ? 0 : -EINVAL;
+}
+
+static int put_family_head(struct lp_buf *o, const struct prom_family *f, enum prom_format fmt)
+{
+	bool total = f->type == PT_COUNTER && fmt == PROM_FMT_TEXT;
+	char line[512];
+	int n;
+
+	n = snprintf(line, sizeof(line), "# HELP %s%s %s\n# TYPE %s%s %s\n", f->name,
+		     total ? "_total" : "", f->help, f->name, total ? "_total" : "",
+		     f->type == PT_COUNTER ? "counter" : "gauge");
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return -EINVAL;
+	return lp_append(o, line, (size_t)n);
+}
+
+static int put_sample(struct lp_buf *o, const struct prom_family *f, const char *arena,
+		      const struct prom_sample *s)
+{
+	int r = put(o, f->name);
+
+	if (r >= 0 && f->type == PT_COUNTER)
+		r = put(o, "_total");
+	if (r >= 0 && s->lab_len) {
+		r = put(o, "{");
+		if (r >= 0)
+			r = lp_append(o, arena + s->lab_off, s->lab_len);
+		if (r >= 0)
+			r = put(o, "}");
+	}
+	if (r >= 0)
+		r = put(o, " ");
+	if (r >= 0)
+		r = lp_append(o, arena + s->val_off, s->val_len);
+	if (r >= 0)
+		r = put(o, "\n");
+	return r;
+}
+
+/* The renderer's own samples: the cycle's time and the build. */
+static int add_self(struct prom_work *w, int64_t cycle_ts_ns)
+{
+	char num[40];
+	size_t off = w->arena.len, lab_off;
+	int n, r;
+
+	n = lp_format_f64((double)cycle_ts_ns / 1e9, num, sizeof(num));
+	if (n < 0)
+		return n;
+	r = lp_append(&w->arena, num, (size_t)n);
+	if (r >= 0)
+		r = add_sample(w, F_SELF_LAST_CYCLE, 0, 0, off);
+	lab_off = w->arena.len;
+	if (r >= 0)
+		r = put_label(&w->arena, true, "version", LXC_VERSION);
+	off = w->arena.len;
+	if (r >= 0)
+		r = put(&w->arena, "1");
+	if (r >= 0)
+		r = add_sample(w, F_SELF_BUILD, lab_off, off - lab_off, off);
+	return r;
+}
+
+/* Write the samples grouped by family, in family order, each family's
+ * samples in the order of the line protocol (a stable counting sort). */
+static int emit(struct prom_work *w, enum prom_format fmt, struct lp_buf *out)
+{
+	size_t start[F_MAX + 1] = { 0 };
+	struct prom_sample *sorted;
+	int r = 0;
+
+	for (size_t i = 0; i < w->n; i++)
+		start[w->s[i].fam + 1]++;
+	for (unsigned f = 0; f < F_MAX; f++)
+		start[f + 1] += start[f];
+	sorted = malloc((w->n ? w->n : 1) * sizeof(*sorted));
+	if (!sorted)
+		return -ENOMEM;
+	{
+		size_t pos[F_MAX];
+
+		memcpy(pos, start, sizeof(pos));
+		for (size_t i = 0; i < w->n; i++)
+			sorted[pos[w->s[i].fam]++] = w->s[i];
+	}
+	for (unsigned f = 0; f < F_MAX && r >= 0; f++) {
+		if (start[f] == start[f + 1])
+			continue;
+		w->st.families++;
+		r = put_family_head(out, &prom_families[f], fmt);
+		for (size_t i = start[f]; i < start[f + 1] && r >= 0; i++)
+			r = put_sample(out, &prom_families[f], w->arena.data, &sorted[i]);
+	}
+	if (r >= 0 && fmt == PROM_FMT_OPENMETRICS)
+		r = put(out, "# EOF\n");
+	w->st.samples = w->n;
+	free(sorted);
+	return r;
+}
+
+int prom_render(const char *lp, size_t len, int64_t cycle_ts_ns, enum prom_format fmt,
+		struct lp_buf *out, struct prom_render_stats *ret_stats)
+{
+	struct prom_work w = { 0 };
+	const char *p = lp, *end = lp + len;
+	int r = 0;
+
+	lp_buf_init(&w.arena);
+	/* the arena's offset 0 must exist for samples without labels */
+	r = lp_append(&w.arena, "", 0);
+	while (p < end && r >= 0) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		size_t mark = w.arena.len, nmark = w.n;
+
+		if (le > p && *p != '#') {
+			r = do_line(&w, p, le);
+			if (r == -EINVAL) { /* drop what the bad line added */
+				w.arena.len = mark;
+				w.n = nmark;
+				w.st.bad_lines++;
+				r = 0;
+			}
+		}
+		p = nl ? nl + 1 : end;
+	}
+	if (r >= 0)
+		r = add_self(&w, cycle_ts_ns);
+	if (r >= 0)
+		r = emit(&w, fmt, out);
+	if (r >= 0 && ret_stats)
+		*ret_stats = w.st;
+	lp_buf_free(&w.arena);
+	free(w.s);
+	return r < 0 ? -ENOMEM : 0;
+}
+
+/* ---- HTTP header helpers ---- */
+
+/* The q-value of one media range's parameters ("; q=0.5"), 1 if none. */
+static double q_of(const char *params, size_t n)
+{
+	const char *p = params, *end = params + n;
+
+	while (p < end) {
+		const char *semi = memchr(p, ';', (size_t)(end - p));
+		const char *e = semi ? semi : end;
+
+		while (p < e && (*p == ' ' || *p == '\t'))
+			p++;
+		if (e - p >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
+			char num[16];
+			size_t k = (size_t)(e - p - 2);
+
+			if (k >= sizeof(num))
+				k = sizeof(num) - 1;
+			memcpy(num, p + 2, k);
+			num[k] = '\0';
+			return strtod(num, NULL);
+		}
+		p = semi ? semi + 1 : end;
+	}
+	return 1.0;
+}
+
+/* For each comma-separated item of a header: its token (before ';',
+ * trimmed) and its q-value. */
+static void header_items(const char *h, void (*fn)(void *u, const char *tok, size_t n, double q),
+			 void *u)
+{
+	while (h && *h) {
+		const char *comma = strchr(h, ',');
+		const char *e = comma ? comma : h + strlen(h);
+		const char *semi = memchr(h, ';', (size_t)(e - h));
+		const char *te = semi ? semi : e;
+
+		while (h < te && (*h == ' ' || *h == '\t'))
+			h++;
+		while (te > h && (te[-1] == ' ' || te[-1] == '\t'))
+			te--;
+		fn(u, h, (size_t)(te - h), semi ? q_of(semi + 1, (size_t)(e - semi - 1)) : 1.0);
+		h = comma ? comma + 1 : e;
+	}
+}
+
+struct accept_q {
+	double om, text;
+};
+
+static bool tok_is(const char *tok, size_t n, const char *want)
+{
+	return strlen(want) == n && !strncasecmp(tok, want, n);
+}
+
+static void accept_item(void *u, const char *tok, size_t n, double q)
+{
+	struct accept_q *a = u;
+
+	if (tok_is(tok, n, "application/openmetrics-text")) {
+		if (q > a->om)
+			a->om = q;
+	} else if (tok_is(tok, n, "text/plain") || tok_is(tok, n, "text/*") ||
+		   tok_is(tok, n, "*/*")) {
+		if (q > a->text)
+			a->text = q;
+	}
+}
+
+enum prom_format prom_negotiate(const char *accept)
+{
+	struct accept_q a = { 0, 0 };
+
+	header_items(accept, accept_item, &a);
+	return a.om > 0 && a.om > a.text ? PROM_FMT_OPENMETRICS : PROM_FMT_TEXT;
+}
+
+static void gzip_item(void *u, const char *tok, size_t n, double q)
+{
+	if ((tok_is(tok, n, "gzip") || tok_is(tok, n, "x-gzip") || tok_is(tok, n, "*")) && q > 0)
+		*(bool *)u = true;
+}
+
+bool prom_accepts_gzip(const char *accept_encoding)
+{
+	bool yes = false;
+
+	header_items(accept_encoding, gzip_item, &yes);
+	return yes;
+}
+
+const char *prom_content_type(enum prom_format fmt)
+{
+	return fmt == PROM_FMT_OPENMETRICS
+		       ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
+		       : "text/plain; version=0.0.4; charset=utf-8";
+}
+
+int prom_parse_listen(const char *s, char *ret_host, size_t host_size, uint16_t *ret_port)
+{
+	const char *colon, *h = s;
+	size_t hn;
+	char *end;
+	unsigned long port;
+
+	if (!s || !*s)
+		return -EINVAL;
+	if (*s == '[') {
+		const char *rb = strchr(s, ']');
+
+		if (!rb || rb[1] != ':')
+			return -EINVAL;
+		h = s + 1;
+		hn = (size_t)(rb - h);
+		colon = rb + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon || memchr(s, ':', (size_t)(colon - s)))
+			return -EINVAL; /* a bare IPv6 address needs brackets */
+		hn = (size_t)(colon - s);
+	}
+	if (hn == 0 || hn >= host_size)
+		return -EINVAL;
+	for (size_t i = 0; i < hn; i++)
+		if (h[i] <= ' ' || h[i] == 0x7f || h[i] == '/' || h[i] == '[' || h[i] == ']')
+			return -EINVAL;
+	if (colon[1] < '0' || colon[1] > '9')
+		return -EINVAL;
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (errno || *end || port == 0 || port > 65535)
+		return -EINVAL;
+	memcpy(ret_host, h, hn);
+	ret_host[hn] = '\0';
+	*ret_port = (uint16_t)port;
+	return 0;
+}
