@@ -73,7 +73,7 @@ tests: $(B)/lxcollectd $(UNIT_BIN) $(TOOL_BIN)
 # Debian packages to build and to test (idempotent, non-interactive).
 DEB_BUILD := gcc make pkg-config libnl-3-dev libnl-route-3-dev libiniparser-dev \
 	libcurl4-openssl-dev zlib1g-dev libsystemd-dev libmicrohttpd-dev
-DEB_TEST := influxdb influxdb-client victoria-metrics prometheus openssl lxc busybox-static iproute2 jq curl strace \
+DEB_TEST := influxdb influxdb-client victoria-metrics prometheus openssl lxc lxd lxd-client busybox-static iproute2 jq curl strace \
 	valgrind procps util-linux libcap2-bin systemd man-db python3 clang libclang-rt-14-dev
 # DEPS_PKGS: which packages `deps` makes sure of (make run needs fewer).
 DEPS_PKGS = $(DEB_BUILD) $(DEB_TEST)
@@ -185,7 +185,8 @@ fuzz: $(FUZZ_BIN)
 
 # make bench [N=1000]: N synthetic containers (tests/bench/fleet.sh), the
 # daemon's CPU per container per cycle beside the bare-read floor and
-# collectd 5.12 (tests/bench/bench.sh; README "Performance"). Root. Not
+# collectd 5.12 (tests/bench/bench.sh), then what a Prometheus scrape
+# costs (tests/bench/scrape.sh; README "Performance"). Root. Not
 # part of make check: timings are not assertions.
 N ?= 1000
 DEB_BENCH := collectd-core
@@ -199,6 +200,7 @@ bench:
 	fi
 	$(MAKE) --no-print-directory tests SANITIZE=$(SANITIZE)
 	LXC_BUILD=$(B) tests/bench/bench.sh $(N)
+	LXC_BUILD=$(B) tests/bench/scrape.sh $(N)
 
 clean:
 	rm -rf build lxcollectd

@@ -117,6 +117,15 @@ static const char *const field_names[CG_PSI_BASE] = {
 	[CG_IO_WRITE_BYTES] = "io.write_bytes",
 	[CG_IO_READ_OPS] = "io.read_ops",
 	[CG_IO_WRITE_OPS] = "io.write_ops",
+	[CG_MEM_ACTIVE_ANON] = "memory.active_anon",
+	[CG_MEM_ACTIVE_FILE] = "memory.active_file",
+	[CG_MEM_INACTIVE_ANON] = "memory.inactive_anon",
+	[CG_MEM_INACTIVE_FILE] = "memory.inactive_file",
+	[CG_MEM_UNEVICTABLE] = "memory.unevictable",
+	[CG_MEM_WRITEBACK] = "memory.writeback",
+	[CG_MEM_DIRTY] = "memory.dirty",
+	[CG_MEM_MAPPED] = "memory.mapped",
+	[CG_MEM_SHMEM] = "memory.shmem",
 };
 
 static const char *const psi_field_names[CG_PSI_MAX][4] = {
@@ -314,6 +323,17 @@ static const struct cg_map v2_mem_stat[] = {
 	{ "anon", CG_MEM_RSS, CG_SCALE_1, 0, CG_H_MEMORY },
 	{ "file", CG_MEM_CACHE, CG_SCALE_1, 0, CG_H_MEMORY },
 };
+static const struct cg_map v2_mem_detail[] = {
+	{ "active_anon", CG_MEM_ACTIVE_ANON, CG_SCALE_1, 0, CG_H_MEMORY },
+	{ "active_file", CG_MEM_ACTIVE_FILE, CG_SCALE_1, 0, CG_H_MEMORY },
+	{ "inactive_anon", CG_MEM_INACTIVE_ANON, CG_SCALE_1, 0, CG_H_MEMORY },
+	{ "inactive_file", CG_MEM_INACTIVE_FILE, CG_SCALE_1, 0, CG_H_MEMORY },
+	{ "unevictable", CG_MEM_UNEVICTABLE, CG_SCALE_1, 0, CG_H_MEMORY },
+	{ "file_writeback", CG_MEM_WRITEBACK, CG_SCALE_1, 0, CG_H_MEMORY },
+	{ "file_dirty", CG_MEM_DIRTY, CG_SCALE_1, 0, CG_H_MEMORY },
+	{ "file_mapped", CG_MEM_MAPPED, CG_SCALE_1, 0, CG_H_MEMORY },
+	{ "shmem", CG_MEM_SHMEM, CG_SCALE_1, 0, CG_H_MEMORY },
+};
 static const struct cg_map v2_mem_swap[] = {
 	{ NULL, CG_MEM_SWAP, CG_SCALE_1, 0, CG_H_MEMORY },
 };
@@ -356,6 +376,8 @@ static const struct cg_file_spec v2_files[] = {
 	  N(v2_mem_current), 0 },
 	{ "memory.stat", NULL, CG_H_UNIFIED, CG_M_MEMORY, cg_extract_keyed, v2_mem_stat,
 	  N(v2_mem_stat), 0 },
+	{ "memory.stat", NULL, CG_H_UNIFIED, CG_M_MEMORY_DETAIL, cg_extract_keyed, v2_mem_detail,
+	  N(v2_mem_detail), 0 },
 	{ "memory.swap.current", NULL, CG_H_UNIFIED, CG_M_MEMORY, cg_extract_keyed, v2_mem_swap,
 	  N(v2_mem_swap), 0 },
 	{ "memory.max", NULL, CG_H_UNIFIED, CG_M_MEMORY, cg_extract_keyed, v2_mem_max,

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,6 +47,10 @@ struct ct {
 	bool init_is_pidfd;
 	bool no_net; /* shares the host's namespace, or no init: no net points */
 	struct net_ct *net;
+	/* the init's root directory (O_PATH, from the netns helper), for
+	 * container_fs; -1 when there is none */
+	int root_fd;
+	bool reported_no_root;
 };
 
 /* Discovery trusts inotify between full rescans of the hierarchy at
@@ -60,7 +65,33 @@ struct collector {
 	struct ct *cts;
 	size_t n, cap;
 	unsigned cg_metrics;
+	struct lp_buf *side; /* NULL: no /1.0/metrics lines */
+	uint64_t host_mem;   /* LXD's MemTotal of the host, 0 when unknown */
 };
+
+/* The host's MemTotal as LXD 5.0 reports it: /proc/meminfo's kB taken as
+ * 1000 bytes each (what LXD's dashboards have always shown). */
+static uint64_t host_mem_total(const char *proc_root)
+{
+	char path[4096], line[256];
+	unsigned long long kb = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/meminfo", proc_root);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemTotal: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return (uint64_t)kb * 1000;
+}
+
+void collector_set_side(struct collector *c, struct lp_buf *side)
+{
+	c->side = side;
+}
 
 static int64_t now_us(clockid_t clk)
 {
@@ -78,11 +109,14 @@ static void ct_clear(struct ct *c)
 		net_ct_free(c->net);
 	if (c->init_stat_fd >= 0)
 		close(c->init_stat_fd);
+	if (c->root_fd >= 0)
+		close(c->root_fd);
 	free(c->relpath);
 	free(c->name);
 	free(c->project);
 	memset(c, 0, sizeof(*c));
 	c->init_stat_fd = -1;
+	c->root_fd = -1;
 }
 
 int collector_new(const struct config *cfg, struct netns_helper *helper, struct collector **ret)
@@ -96,6 +130,10 @@ int collector_new(const struct config *cfg, struct netns_helper *helper, struct 
 	c->cfg = cfg;
 	/* enum cfg_metric shares its low bits with enum cg_metric */
 	c->cg_metrics = cfg->metrics & CG_M_ALL;
+	if (cfg->prom_listen && (cfg->metrics & CFG_M_MEMORY)) {
+		c->cg_metrics |= CG_M_MEMORY_DETAIL;
+		c->host_mem = host_mem_total(cfg->proc_root);
+	}
 	r = cg_root_open(cfg->cgroup_root, cfg->proc_root, &c->root);
 	if (r < 0) {
 		log_error("no cgroup hierarchy found under %s: %s", cfg->cgroup_root, strerror(-r));
@@ -154,6 +192,7 @@ static bool ct_init(struct collector *col, struct ct *c, struct cg_found *f)
 
 	memset(c, 0, sizeof(*c));
 	c->init_stat_fd = -1;
+	c->root_fd = -1;
 	c->relpath = f->relpath;
 	c->name = f->name;
 	c->project = f->project;
@@ -211,6 +250,7 @@ static int collector_sync(struct collector *col, struct cg_found *found, size_t 
 		} else if (cmp == 0) { /* still there */
 			next[k++] = col->cts[i];
 			col->cts[i].init_stat_fd = -1;
+			col->cts[i].root_fd = -1;
 			i++, j++;
 		} else { /* new */
 			if (ct_init(col, &next[k], &found[j]))
@@ -315,7 +355,10 @@ static void ct_sync_net(struct collector *col, struct ct *c)
 		return;
 	c->init_pid = pid;
 	c->init_starttime = st;
-	r = net_ct_sync(col->net, &c->net, pid, st);
+	if (c->root_fd >= 0)
+		close(c->root_fd);
+	c->root_fd = -1;
+	r = net_ct_sync(col->net, &c->net, pid, st, &c->root_fd);
 	if (r == -EXDEV) {
 		log_info("container %s: shares the host's network namespace, no network points",
 			 c->name);
@@ -336,6 +379,9 @@ static void ct_sync_net(struct collector *col, struct ct *c)
 		return;
 	}
 	c->reported_net_error = false;
+	if (c->root_fd < 0 && !c->reported_no_root)
+		log_warning("container %s: cannot open its root directory, no container_fs", c->name);
+	c->reported_no_root = c->root_fd < 0;
 	log_debug("container %s: init pid %d, network socket ready", c->name, (int)pid);
 	c->no_net = false;
 }
@@ -348,6 +394,66 @@ static void log_bad_fields(const struct ct *c, const struct cg_stats *s)
 		if ((s->bad >> f) & 1)
 			log_debug("container %s: %s: unreadable value, field omitted", c->name,
 				  cg_field_name((enum cg_field)f));
+}
+
+/* statfs f_type -> name, for the common ones (as LXD names them) */
+static const char *fs_type_name(unsigned long t, char *buf, size_t size)
+{
+	static const struct {
+		unsigned long magic;
+		const char *name;
+	} names[] = {
+		{ 0xEF53, "ext4" },	 { 0x58465342, "xfs" },	   { 0x9123683E, "btrfs" },
+		{ 0x2FC12FC1, "zfs" },	 { 0x01021994, "tmpfs" },  { 0x794C7630, "overlay" },
+		{ 0x6969, "nfs" },	 { 0x73717368, "squashfs" }, { 0x00C36400, "ceph" },
+		{ 0x65735546, "fuse" },	 { 0x5346544E, "ntfs" },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].magic == t)
+			return names[i].name;
+	snprintf(buf, size, "0x%lx", t);
+	return buf;
+}
+
+/* container_fs: the root filesystem seen through the init's root
+ * directory (one fstatfs; no path walk, no namespace entered). Returns
+ * the points written (0 or 1) or -ENOMEM. */
+static int write_fs(struct ct *c, const struct ct_ident *id, int64_t ts_ns, struct lp_buf *out)
+{
+	struct statfs sf;
+	char tbuf[24];
+	uint64_t bs;
+	int r;
+
+	if (c->root_fd < 0)
+		return 0;
+	if (fstatfs(c->root_fd, &sf) < 0) {
+		log_debug("container %s: fstatfs of its root failed: %s, skipping container_fs",
+			  c->name, strerror(errno));
+		return 0;
+	}
+	bs = (uint64_t)sf.f_bsize;
+	r = schema_begin(out, "container_fs", id);
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
+	r = lp_tag(out, "mountpoint", "/");
+	if (r >= 0)
+		r = lp_tag(out, "fstype", fs_type_name((unsigned long)sf.f_type, tbuf, sizeof(tbuf)));
+	if (r >= 0)
+		r = lp_field_u64(out, "size_bytes", (uint64_t)sf.f_blocks * bs);
+	if (r >= 0)
+		r = lp_field_u64(out, "used_bytes", (uint64_t)(sf.f_blocks - sf.f_bfree) * bs);
+	if (r >= 0)
+		r = lp_field_u64(out, "avail_bytes", (uint64_t)sf.f_bavail * bs);
+	if (r >= 0)
+		r = lp_field_u64(out, "free_bytes", (uint64_t)sf.f_bfree * bs);
+	if (r < 0) {
+		lp_abort(out);
+		return r == -ENOMEM ? r : 0;
+	}
+	r = lp_end(out, ts_ns);
+	return r < 0 ? (r == -ENOMEM ? r : 0) : 1;
 }
 
 int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
@@ -428,18 +534,24 @@ int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
 			return n;
 		st.points += (uint64_t)n;
 		st.containers++;
+		if (col->side && schema_write_lxd_memory(col->side, &id, &s, col->host_mem, ts_ns) < 0)
+			return -ENOMEM;
 
 		if (!col->net)
 			continue;
 		ct_sync_net(col, c);
 		if (c->no_net || !c->net)
 			continue;
-		n = net_ct_write(col->net, c->net, &id, ts_ns, out);
+		n = net_ct_write(col->net, c->net, &id, ts_ns, out, col->side);
 		if (n < 0) {
 			log_warning("container %s: link dump failed: %s, skipping network", c->name,
 				    strerror(-n));
 			continue;
 		}
+		st.points += (uint64_t)n;
+		n = write_fs(c, &id, ts_ns, out);
+		if (n < 0)
+			return n;
 		st.points += (uint64_t)n;
 	}
 	st.cycle_us = (uint64_t)(now_us(CLOCK_MONOTONIC) - t0);

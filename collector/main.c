@@ -246,6 +246,7 @@ struct daemon {
 	struct deliver *dlv; /* NULL with --stdout */
 	struct prom *prom;   /* NULL without [prometheus] listen */
 	struct lp_buf buf;
+	struct lp_buf side; /* figures for /1.0/metrics only */
 	struct sched sched;
 	bool ready;
 	bool lost;        /* a batch could not be spooled */
@@ -281,6 +282,7 @@ static int run_cycle(struct daemon *d)
 	int r;
 
 	lp_buf_reset(&d->buf);
+	lp_buf_reset(&d->side);
 	r = collector_cycle(d->col, ts, &d->buf, &st);
 	if (r < 0) {
 		log_error("collection failed: %s", strerror(-r));
@@ -295,7 +297,7 @@ static int run_cycle(struct daemon *d)
 	}
 
 	/* scrapes see this cycle from now on, whatever delivery does */
-	if (d->prom && prom_publish(d->prom, d->buf.data, d->buf.len, ts) < 0)
+	if (d->prom && prom_publish(d->prom, d->buf.data, d->buf.len, d->side.data, d->side.len, ts) < 0)
 		log_warning("prometheus: out of memory, scrapes see the previous cycle");
 
 	if (!d->dlv) {
@@ -390,6 +392,8 @@ static void reload(struct daemon *d)
 	}
 	collector_free(d->col);
 	cfg_free(d->cfg);
+	if (d->prom)
+		collector_set_side(ncol, &d->side);
 	d->col = ncol;
 	d->cfg = nc;
 	ncol = NULL;
@@ -549,6 +553,7 @@ int main(int argc, char **argv)
 			rc = EX_CONFIG_;
 			goto out;
 		}
+		collector_set_side(d.col, &d.side);
 		log_info("serving Prometheus metrics on %s%s", d.cfg->prom_listen,
 			 d.cfg->prom_tls_cert ? " (TLS)" : "");
 	}
@@ -575,6 +580,7 @@ out:
 		deliver_free(d.dlv);
 	collector_free(d.col);
 	lp_buf_free(&d.buf);
+	lp_buf_free(&d.side);
 	if (d.helper)
 		netns_helper_stop(d.helper);
 	cfg_free(d.cfg);

@@ -21,12 +21,15 @@ void net_free(struct net *n);
 int net_cycle_begin(struct net *n);
 /* Make *slot a socket in the namespace of init PID (start time
  * starttime). Keeps the current socket when the namespace is unchanged.
- * -EXDEV: the container shares the host's namespace (no net points);
- * -ESRCH: the process is gone. */
-int net_ct_sync(struct net *n, struct net_ct **slot, pid_t pid, uint64_t starttime);
-/* Append the container's interface points; returns the number written. */
+ * ret_root: the init's root directory (O_PATH), -1 when it could not be
+ * opened; the caller owns it. -EXDEV: the container shares the host's
+ * namespace (no net points); -ESRCH: the process is gone. */
+int net_ct_sync(struct net *n, struct net_ct **slot, pid_t pid, uint64_t starttime, int *ret_root);
+/* Append the container's interface points; returns the number written.
+ * SIDE (may be NULL): where the interfaces [collector] interfaces_exclude
+ * keeps out go, as "_container_net" points (for /1.0/metrics). */
 int net_ct_write(struct net *n, struct net_ct *c, const struct ct_ident *id, int64_t ts_ns,
-		 struct lp_buf *b);
+		 struct lp_buf *b, struct lp_buf *side);
 void net_ct_free(struct net_ct *c);
 
 #endif

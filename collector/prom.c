@@ -36,7 +36,15 @@
 /* Certificate and key files larger than this are refused. */
 #define PROM_PEM_MAX (1u << 20)
 
-enum prom_path { PROM_PATH_METRICS, PROM_PATH_MAX };
+enum prom_path { PROM_PATH_METRICS, PROM_PATH_LXD, PROM_PATH_MAX };
+
+static const struct {
+	const char *url;
+	const struct prom_profile *prof;
+} prom_paths[PROM_PATH_MAX] = {
+	[PROM_PATH_METRICS] = { "/metrics", &prom_own_profile },
+	[PROM_PATH_LXD] = { "/1.0/metrics", &prom_lxd_profile },
+};
 
 struct prom_body {
 	char *data;
@@ -87,20 +95,23 @@ static struct prom_snap *snap_get(struct prom *p)
 	return s;
 }
 
-int prom_publish(struct prom *p, const char *lp, size_t len, int64_t ts_ns)
+int prom_publish(struct prom *p, const char *lp, size_t len, const char *side, size_t side_len,
+		 int64_t ts_ns)
 {
 	struct prom_snap *s, *old;
 
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	s->lp = malloc(len ? len : 1);
+	s->lp = malloc(len + side_len + 1);
 	if (!s->lp) {
 		free(s);
 		return -ENOMEM;
 	}
 	memcpy(s->lp, lp, len);
-	s->lp_len = len;
+	if (side_len)
+		memcpy(s->lp + len, side, side_len);
+	s->lp_len = len + side_len;
 	s->ts_ns = ts_ns;
 	s->refs = 1;
 	pthread_mutex_lock(&p->lock);
@@ -161,7 +172,7 @@ static const struct prom_body *snap_body(struct prom_snap *s, enum prom_path pat
 		struct lp_buf out;
 
 		lp_buf_init(&out);
-		if (prom_render(s->lp, s->lp_len, s->ts_ns, fmt, &out, &st) < 0) {
+		if (prom_render(s->lp, s->lp_len, s->ts_ns, prom_paths[path].prof, fmt, &out, &st) < 0) {
 			lp_buf_free(&out);
 			return NULL;
 		}
@@ -213,7 +224,8 @@ static bool token_ok(const char *want, const char *auth)
 }
 
 static const char index_text[] = "lxcollectd: container metrics\n"
-				 "  /metrics      lxcollectd's own families\n";
+				 "  /metrics      lxcollectd's own families\n"
+				 "  /1.0/metrics  LXD 5.0's families, names and labels\n";
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version, const char *upload,
@@ -223,7 +235,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	const struct prom_body *b;
 	struct MHD_Response *resp;
 	struct prom_snap *s;
-	enum prom_path path;
+	unsigned path;
 	enum prom_format fmt;
 	enum MHD_Result r;
 	bool gz;
@@ -249,11 +261,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				  MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"lxcollectd\"");
 	if (!strcmp(url, "/"))
 		return reply_text(c, MHD_HTTP_OK, index_text, NULL, NULL);
-	if (!strcmp(url, "/metrics"))
-		path = PROM_PATH_METRICS;
-	else
-		return reply_text(c, MHD_HTTP_NOT_FOUND, "404 not found: the metrics are at /metrics\n",
-				  NULL, NULL);
+	for (path = 0; path < PROM_PATH_MAX && strcmp(url, prom_paths[path].url); path++)
+		;
+	if (path == PROM_PATH_MAX)
+		return reply_text(c, MHD_HTTP_NOT_FOUND,
+				  "404 not found: the metrics are at /metrics and /1.0/metrics\n", NULL,
+				  NULL);
 
 	s = snap_get(p);
 	if (!s)
@@ -263,10 +276,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	fmt = prom_negotiate(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT));
 	gz = prom_accepts_gzip(
 		MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING));
-	b = snap_body(s, path, fmt, gz);
+	b = snap_body(s, (enum prom_path)path, fmt, gz);
 	if (!b && gz) {
 		gz = false;
-		b = snap_body(s, path, fmt, false);
+		b = snap_body(s, (enum prom_path)path, fmt, false);
 	}
 	if (!b) {
 		snap_unref(s);

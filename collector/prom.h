@@ -24,6 +24,42 @@ enum prom_format {
 	PROM_FMT_MAX,
 };
 
+/* What an endpoint serves: its families and where each sample comes from. */
+enum prom_type { PT_GAUGE, PT_COUNTER };
+
+struct prom_family {
+	const char *name; /* without the "_total" a counter's samples get */
+	enum prom_type type;
+	const char *help;
+};
+
+/* Line protocol (measurement, field) -> family. DIV: the field is divided
+ * by it (unit conversion); 1 copies an integer as it is. LABELS: extra
+ * labels of the sample, written first (NULL: none). Rows of one
+ * measurement are adjacent. */
+struct prom_map {
+	const char *measurement;
+	const char *field;
+	unsigned fam;
+	uint64_t div;
+	const char *labels;
+};
+
+#define PROM_MAX_FAMILIES 64
+
+struct prom_profile {
+	const struct prom_family *fams; /* written in this order */
+	unsigned nfams;			/* <= PROM_MAX_FAMILIES */
+	const struct prom_map *maps;
+	size_t nmaps;
+	bool lxd; /* LXD's labels (name, project, type, device) and no self samples */
+};
+
+/* /metrics: lxcollectd's own families (prom_render.c). */
+extern const struct prom_profile prom_own_profile;
+/* /1.0/metrics: LXD 5.0's (prom_lxd.c). */
+extern const struct prom_profile prom_lxd_profile;
+
 /* What a rendering saw, for tests and debug messages. */
 struct prom_render_stats {
 	uint64_t samples;
@@ -39,8 +75,8 @@ struct prom_render_stats {
  * counters. The "host" tag is left out (Prometheus adds "instance");
  * every other tag becomes a label. CYCLE_TS_NS: the cycle's timestamp,
  * reported as lxcollectd_last_cycle_timestamp_seconds. 0 or -ENOMEM. */
-int prom_render(const char *lp, size_t len, int64_t cycle_ts_ns, enum prom_format fmt,
-		struct lp_buf *out, struct prom_render_stats *ret_stats);
+int prom_render(const char *lp, size_t len, int64_t cycle_ts_ns, const struct prom_profile *prof,
+		enum prom_format fmt, struct lp_buf *out, struct prom_render_stats *ret_stats);
 
 /* Which format an Accept header asks for (NULL: none sent): OpenMetrics
  * when it has a higher q-value than text/plain (or any wildcard), else
@@ -68,10 +104,12 @@ struct prom_error {
 int prom_new(const struct config *cfg, struct prom **ret, struct prom_error *err);
 /* After privileges are dropped: start the server thread. */
 int prom_start(struct prom *p, struct prom_error *err);
-/* After each cycle: this cycle's complete line protocol becomes what
- * scrapes see (copied; the caller keeps its buffer). -ENOMEM leaves the
- * previous snapshot in place. */
-int prom_publish(struct prom *p, const char *lp, size_t len, int64_t ts_ns);
+/* After each cycle: this cycle's complete line protocol, and the lines
+ * collected for /1.0/metrics only (SIDE, may be empty), become what scrapes
+ * see (copied; the caller keeps its buffers). -ENOMEM leaves the previous
+ * snapshot in place. */
+int prom_publish(struct prom *p, const char *lp, size_t len, const char *side, size_t side_len,
+		 int64_t ts_ns);
 /* Stop serving (waits for the server thread) and free. NULL is fine. */
 void prom_free(struct prom *p);
 

@@ -13,19 +13,12 @@
 #include "collector/prom.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-enum prom_type { PT_GAUGE, PT_COUNTER };
-
-struct prom_family {
-	const char *name; /* without the "_total" a counter's samples get */
-	enum prom_type type;
-	const char *help;
-};
 
 /* Families, in the order they are written. */
 enum {
@@ -54,6 +47,10 @@ enum {
 	F_PSI_SOME,
 	F_PSI_FULL_AVG10,
 	F_PSI_FULL,
+	F_FS_SIZE,
+	F_FS_USED,
+	F_FS_AVAIL,
+	F_FS_FREE,
 	F_NET_RXB,
 	F_NET_TXB,
 	F_NET_RXP,
@@ -115,6 +112,11 @@ static const struct prom_family prom_families[F_MAX] = {
 			       "Share of the last 10 s in which all tasks stalled on the resource." },
 	[F_PSI_FULL] = { C "pressure_full_seconds", PT_COUNTER,
 			 "Time in which all non-idle tasks stalled on the resource." },
+	[F_FS_SIZE] = { C "fs_size_bytes", PT_GAUGE, "Size of the container's root filesystem." },
+	[F_FS_USED] = { C "fs_used_bytes", PT_GAUGE, "Space used on the root filesystem." },
+	[F_FS_AVAIL] = { C "fs_avail_bytes", PT_GAUGE,
+			 "Space available to unprivileged users on the root filesystem." },
+	[F_FS_FREE] = { C "fs_free_bytes", PT_GAUGE, "Free space on the root filesystem." },
 	[F_NET_RXB] = { C "network_receive_bytes", PT_COUNTER, "Bytes received." },
 	[F_NET_TXB] = { C "network_transmit_bytes", PT_COUNTER, "Bytes transmitted." },
 	[F_NET_RXP] = { C "network_receive_packets", PT_COUNTER, "Packets received." },
@@ -138,67 +140,65 @@ static const struct prom_family prom_families[F_MAX] = {
 	[F_SELF_BUILD] = { P "build_info", PT_GAUGE, "The running lxcollectd's version, always 1." },
 };
 
-/* Line protocol (measurement, field) -> family. DIV: the field is divided
- * by it (unit conversion); 1 copies an integer as it is. */
-struct prom_map {
-	const char *measurement;
-	const char *field;
-	unsigned fam;
-	uint64_t div;
-};
-
 static const struct prom_map prom_maps[] = {
-	{ "container_cpu", "usage_ns", F_CPU_USAGE, 1000000000 },
-	{ "container_cpu", "user_ns", F_CPU_USER, 1000000000 },
-	{ "container_cpu", "system_ns", F_CPU_SYSTEM, 1000000000 },
-	{ "container_cpu", "periods", F_CPU_PERIODS, 1 },
-	{ "container_cpu", "throttled_periods", F_CPU_THR_PERIODS, 1 },
-	{ "container_cpu", "throttled_ns", F_CPU_THR, 1000000000 },
-	{ "container_cpu", "limit_cpus", F_CPU_LIMIT, 1 },
-	{ "container_memory", "usage_bytes", F_MEM_USAGE, 1 },
-	{ "container_memory", "working_set_bytes", F_MEM_WS, 1 },
-	{ "container_memory", "rss_bytes", F_MEM_RSS, 1 },
-	{ "container_memory", "cache_bytes", F_MEM_CACHE, 1 },
-	{ "container_memory", "swap_bytes", F_MEM_SWAP, 1 },
-	{ "container_memory", "limit_bytes", F_MEM_LIMIT, 1 },
-	{ "container_memory", "oom_kills", F_MEM_OOM, 1 },
-	{ "container_memory", "failcnt", F_MEM_FAILCNT, 1 },
-	{ "container_pids", "current", F_PIDS, 1 },
-	{ "container_pids", "limit", F_PIDS_LIMIT, 1 },
-	{ "container_io", "read_bytes", F_IO_RB, 1 },
-	{ "container_io", "write_bytes", F_IO_WB, 1 },
-	{ "container_io", "read_ops", F_IO_RO, 1 },
-	{ "container_io", "write_ops", F_IO_WO, 1 },
-	{ "container_pressure", "some_avg10", F_PSI_SOME_AVG10, 100 },
-	{ "container_pressure", "some_total_us", F_PSI_SOME, 1000000 },
-	{ "container_pressure", "full_avg10", F_PSI_FULL_AVG10, 100 },
-	{ "container_pressure", "full_total_us", F_PSI_FULL, 1000000 },
-	{ "container_net", "rx_bytes", F_NET_RXB, 1 },
-	{ "container_net", "tx_bytes", F_NET_TXB, 1 },
-	{ "container_net", "rx_packets", F_NET_RXP, 1 },
-	{ "container_net", "tx_packets", F_NET_TXP, 1 },
-	{ "container_net", "rx_errors", F_NET_RXE, 1 },
-	{ "container_net", "tx_errors", F_NET_TXE, 1 },
-	{ "container_net", "rx_dropped", F_NET_RXD, 1 },
-	{ "container_net", "tx_dropped", F_NET_TXD, 1 },
+	{ "container_cpu", "usage_ns", F_CPU_USAGE, 1000000000, NULL },
+	{ "container_cpu", "user_ns", F_CPU_USER, 1000000000, NULL },
+	{ "container_cpu", "system_ns", F_CPU_SYSTEM, 1000000000, NULL },
+	{ "container_cpu", "periods", F_CPU_PERIODS, 1, NULL },
+	{ "container_cpu", "throttled_periods", F_CPU_THR_PERIODS, 1, NULL },
+	{ "container_cpu", "throttled_ns", F_CPU_THR, 1000000000, NULL },
+	{ "container_cpu", "limit_cpus", F_CPU_LIMIT, 1, NULL },
+	{ "container_memory", "usage_bytes", F_MEM_USAGE, 1, NULL },
+	{ "container_memory", "working_set_bytes", F_MEM_WS, 1, NULL },
+	{ "container_memory", "rss_bytes", F_MEM_RSS, 1, NULL },
+	{ "container_memory", "cache_bytes", F_MEM_CACHE, 1, NULL },
+	{ "container_memory", "swap_bytes", F_MEM_SWAP, 1, NULL },
+	{ "container_memory", "limit_bytes", F_MEM_LIMIT, 1, NULL },
+	{ "container_memory", "oom_kills", F_MEM_OOM, 1, NULL },
+	{ "container_memory", "failcnt", F_MEM_FAILCNT, 1, NULL },
+	{ "container_pids", "current", F_PIDS, 1, NULL },
+	{ "container_pids", "limit", F_PIDS_LIMIT, 1, NULL },
+	{ "container_io", "read_bytes", F_IO_RB, 1, NULL },
+	{ "container_io", "write_bytes", F_IO_WB, 1, NULL },
+	{ "container_io", "read_ops", F_IO_RO, 1, NULL },
+	{ "container_io", "write_ops", F_IO_WO, 1, NULL },
+	{ "container_pressure", "some_avg10", F_PSI_SOME_AVG10, 100, NULL },
+	{ "container_pressure", "some_total_us", F_PSI_SOME, 1000000, NULL },
+	{ "container_pressure", "full_avg10", F_PSI_FULL_AVG10, 100, NULL },
+	{ "container_pressure", "full_total_us", F_PSI_FULL, 1000000, NULL },
+	{ "container_fs", "size_bytes", F_FS_SIZE, 1, NULL },
+	{ "container_fs", "used_bytes", F_FS_USED, 1, NULL },
+	{ "container_fs", "avail_bytes", F_FS_AVAIL, 1, NULL },
+	{ "container_fs", "free_bytes", F_FS_FREE, 1, NULL },
+	{ "container_net", "rx_bytes", F_NET_RXB, 1, NULL },
+	{ "container_net", "tx_bytes", F_NET_TXB, 1, NULL },
+	{ "container_net", "rx_packets", F_NET_RXP, 1, NULL },
+	{ "container_net", "tx_packets", F_NET_TXP, 1, NULL },
+	{ "container_net", "rx_errors", F_NET_RXE, 1, NULL },
+	{ "container_net", "tx_errors", F_NET_TXE, 1, NULL },
+	{ "container_net", "rx_dropped", F_NET_RXD, 1, NULL },
+	{ "container_net", "tx_dropped", F_NET_TXD, 1, NULL },
 	/* schema = lxd2influx: what of it has a family here (USER_HZ is 100
 	 * on every Linux architecture the kernel exports to user space) */
-	{ "cpu", "cpuacct.stat.user", F_CPU_USER, 100 },
-	{ "cpu", "cpuacct.stat.system", F_CPU_SYSTEM, 100 },
-	{ "memory", "memory.usage_in_bytes", F_MEM_USAGE, 1 },
-	{ "network", "rx_bytes", F_NET_RXB, 1 },
-	{ "network", "tx_bytes", F_NET_TXB, 1 },
-	{ "network", "rx_packets", F_NET_RXP, 1 },
-	{ "network", "tx_packets", F_NET_TXP, 1 },
-	{ "lxcollectd", "containers", F_SELF_CONTAINERS, 1 },
-	{ "lxcollectd", "points", F_SELF_POINTS, 1 },
-	{ "lxcollectd", "cycle_us", F_SELF_CYCLE, 1000000 },
-	{ "lxcollectd", "spool_bytes", F_SELF_SPOOL, 1 },
-	{ "lxcollectd", "dropped_points", F_SELF_DROPPED, 1 },
-	{ "lxcollectd", "write_errors", F_SELF_WERR, 1 },
+	{ "cpu", "cpuacct.stat.user", F_CPU_USER, 100, NULL },
+	{ "cpu", "cpuacct.stat.system", F_CPU_SYSTEM, 100, NULL },
+	{ "memory", "memory.usage_in_bytes", F_MEM_USAGE, 1, NULL },
+	{ "network", "rx_bytes", F_NET_RXB, 1, NULL },
+	{ "network", "tx_bytes", F_NET_TXB, 1, NULL },
+	{ "network", "rx_packets", F_NET_RXP, 1, NULL },
+	{ "network", "tx_packets", F_NET_TXP, 1, NULL },
+	{ "lxcollectd", "containers", F_SELF_CONTAINERS, 1, NULL },
+	{ "lxcollectd", "points", F_SELF_POINTS, 1, NULL },
+	{ "lxcollectd", "cycle_us", F_SELF_CYCLE, 1000000, NULL },
+	{ "lxcollectd", "spool_bytes", F_SELF_SPOOL, 1, NULL },
+	{ "lxcollectd", "dropped_points", F_SELF_DROPPED, 1, NULL },
+	{ "lxcollectd", "write_errors", F_SELF_WERR, 1, NULL },
 };
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
+const struct prom_profile prom_own_profile = {
+	prom_families, F_MAX, prom_maps, sizeof(prom_maps) / sizeof(prom_maps[0]), false,
+};
+
 
 /* ---- reading our own line protocol ---- */
 
@@ -231,9 +231,11 @@ struct prom_sample {
 	uint32_t fam;
 	uint32_t lab_off, lab_len; /* labels of the line, in the arena */
 	uint32_t val_off, val_len; /* the value's text, in the arena */
+	const char *extra;	   /* the map's own labels, or NULL */
 };
 
 struct prom_work {
+	const struct prom_profile *prof;
 	struct lp_buf arena;
 	struct prom_sample *s;
 	size_t n, cap;
@@ -322,7 +324,7 @@ static int put_value(struct lp_buf *b, const char *v, uint64_t div)
 }
 
 static int add_sample(struct prom_work *w, uint32_t fam, size_t lab_off, size_t lab_len,
-		      size_t val_off)
+		      size_t val_off, const char *extra)
 {
 	if (w->arena.len > UINT32_MAX)
 		return -ENOMEM;
@@ -335,38 +337,105 @@ static int add_sample(struct prom_work *w, uint32_t fam, size_t lab_off, size_t 
 		w->s = s;
 		w->cap = cap;
 	}
-	w->s[w->n++] = (struct prom_sample){ fam, (uint32_t)lab_off, (uint32_t)lab_len,
+	w->s[w->n++] = (struct prom_sample){ fam,
+					     (uint32_t)lab_off,
+					     (uint32_t)lab_len,
 					     (uint32_t)val_off,
-					     (uint32_t)(w->arena.len - val_off) };
+					     (uint32_t)(w->arena.len - val_off),
+					     extra };
 	return 0;
 }
 
-/* The rows of prom_maps[] for measurement M: [*first, *first + count). */
-static size_t maps_of(const char *m, size_t *first)
+/* The rows of the profile's maps for measurement M: [*first, *first + n). */
+static size_t maps_of(const struct prom_profile *p, const char *m, size_t *first)
 {
 	size_t i = 0, n = 0;
 
-	while (i < N(prom_maps) && strcmp(prom_maps[i].measurement, m))
+	while (i < p->nmaps && strcmp(p->maps[i].measurement, m))
 		i++;
 	*first = i;
-	while (i + n < N(prom_maps) && !strcmp(prom_maps[i + n].measurement, m))
+	while (i + n < p->nmaps && !strcmp(p->maps[i + n].measurement, m))
 		n++;
 	return n;
+}
+
+/* The tags of one line, for LXD's labels. */
+struct lxd_tags {
+	char container[256], project[256], interface[256], fstype[64], mountpoint[256], device[256];
+};
+
+static char *lxd_tag_slot(struct lxd_tags *t, const char *key, size_t *size)
+{
+	static const struct {
+		const char *key;
+		size_t off, size;
+	} slots[] = {
+		{ "container", offsetof(struct lxd_tags, container), sizeof(((struct lxd_tags *)0)->container) },
+		{ "project", offsetof(struct lxd_tags, project), sizeof(((struct lxd_tags *)0)->project) },
+		{ "interface", offsetof(struct lxd_tags, interface), sizeof(((struct lxd_tags *)0)->interface) },
+		{ "fstype", offsetof(struct lxd_tags, fstype), sizeof(((struct lxd_tags *)0)->fstype) },
+		{ "mountpoint", offsetof(struct lxd_tags, mountpoint), sizeof(((struct lxd_tags *)0)->mountpoint) },
+		{ "device", offsetof(struct lxd_tags, device), sizeof(((struct lxd_tags *)0)->device) },
+	};
+
+	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
+		if (!strcmp(slots[i].key, key)) {
+			*size = slots[i].size;
+			return (char *)t + slots[i].off;
+		}
+	return NULL;
+}
+
+/* LXD's labels, in its (alphabetical) order: device (the interface, or a
+ * filesystem's device), fstype, mountpoint, name, project ("default" for
+ * none), type (not on filesystem samples, as LXD 5.0 writes them). */
+static int put_lxd_labels(struct lp_buf *b, const char *meas, const struct lxd_tags *t)
+{
+	bool fs = !strcmp(meas, "container_fs");
+	int r = 0;
+
+	if (t->interface[0] || fs)
+		r = put_label(b, true, "device", t->interface[0] ? t->interface : t->device);
+	if (r >= 0 && fs)
+		r = put_label(b, false, "fstype", t->fstype);
+	if (r >= 0 && fs)
+		r = put_label(b, false, "mountpoint", t->mountpoint);
+	if (r >= 0)
+		r = put_label(b, b->len == 0 || !(t->interface[0] || fs), "name", t->container);
+	if (r >= 0)
+		r = put_label(b, false, "project", t->project[0] ? t->project : "default");
+	if (r >= 0 && !fs)
+		r = put_label(b, false, "type", "container");
+	return r;
 }
 
 /* One line: its labels once into the arena, then a sample per mapped
  * field. -EINVAL for a line that does not parse (counted, skipped). */
 static int do_line(struct prom_work *w, const char *p, const char *end)
 {
+	const struct prom_profile *prof = w->prof;
 	char meas[256], key[256], val[512];
-	size_t lab_off = w->arena.len, first, nmaps;
+	size_t lab_off = w->arena.len, lab_len, first, nmaps;
+	struct lxd_tags lt;
 	bool firstlab = true;
 	int r;
 
 	r = lp_scan(&p, end, ", ", ", ", meas, sizeof(meas));
 	if (r < 0)
 		return r;
+	nmaps = maps_of(prof, meas, &first);
+	if (nmaps == 0) {
+		/* measurements of the other endpoint ('_': collected for
+		 * /1.0/metrics only) are not ours to miss */
+		if (!prof->lxd && meas[0] != '_')
+			w->st.unmapped++;
+		return 0;
+	}
+	memset(&lt, 0, sizeof(lt));
 	while (p < end && *p == ',') {
+		char *slot;
+		size_t size;
+
 		p++;
 		r = lp_scan(&p, end, ",= ", ",= ", key, sizeof(key));
 		if (r < 0 || p >= end || *p != '=')
@@ -375,6 +444,12 @@ static int do_line(struct prom_work *w, const char *p, const char *end)
 		r = lp_scan(&p, end, ", ", ",= ", val, sizeof(val));
 		if (r < 0)
 			return r;
+		if (prof->lxd) {
+			slot = lxd_tag_slot(&lt, key, &size);
+			if (slot)
+				snprintf(slot, size, "%s", val);
+			continue;
+		}
 		if (!strcmp(key, "host") || !label_name_ok(key))
 			continue;
 		r = put_label(&w->arena, firstlab, key, val);
@@ -385,8 +460,20 @@ static int do_line(struct prom_work *w, const char *p, const char *end)
 	if (p >= end || *p != ' ')
 		return -EINVAL;
 	p++;
-	nmaps = maps_of(meas, &first);
-	size_t lab_len = w->arena.len - lab_off;
+	if (prof->lxd) {
+		struct lp_buf tmp;
+
+		/* LXD's order needs every tag first; built apart so that
+		 * "first label" means first of this line */
+		lp_buf_init(&tmp);
+		r = put_lxd_labels(&tmp, meas, &lt);
+		if (r >= 0)
+			r = lp_append(&w->arena, tmp.data, tmp.len);
+		lp_buf_free(&tmp);
+		if (r < 0)
+			return r;
+	}
+	lab_len = w->arena.len - lab_off;
 	for (;;) {
 		const char *v0;
 		size_t i;
@@ -410,19 +497,20 @@ static int do_line(struct prom_work *w, const char *p, const char *end)
 			return -EINVAL;
 		memcpy(val, v0, (size_t)(p - v0));
 		val[p - v0] = '\0';
-		for (i = 0; i < nmaps && strcmp(prom_maps[first + i].field, key); i++)
+		for (i = 0; i < nmaps && strcmp(prof->maps[first + i].field, key); i++)
 			;
 		if (i == nmaps) {
-			w->st.unmapped++;
+			if (!prof->lxd)
+				w->st.unmapped++;
 		} else {
 			size_t val_off = w->arena.len;
-			const struct prom_map *m = &prom_maps[first + i];
+			const struct prom_map *m = &prof->maps[first + i];
 
 			r = put_value(&w->arena, val, m->div);
 			if (r == -ENOMEM)
 				return r;
 			if (r >= 0)
-				r = add_sample(w, m->fam, lab_off, lab_len, val_off);
+				r = add_sample(w, m->fam, lab_off, lab_len, val_off, m->labels);
 			else
 				w->arena.len = val_off, w->st.bad_lines++;
 			if (r == -ENOMEM)
@@ -456,8 +544,12 @@ static int put_sample(struct lp_buf *o, const struct prom_family *f, const char 
 
 	if (r >= 0 && f->type == PT_COUNTER)
 		r = put(o, "_total");
-	if (r >= 0 && s->lab_len) {
+	if (r >= 0 && (s->lab_len || s->extra)) {
 		r = put(o, "{");
+		if (r >= 0 && s->extra)
+			r = put(o, s->extra);
+		if (r >= 0 && s->extra && s->lab_len)
+			r = put(o, ",");
 		if (r >= 0)
 			r = lp_append(o, arena + s->lab_off, s->lab_len);
 		if (r >= 0)
@@ -484,7 +576,7 @@ static int add_self(struct prom_work *w, int64_t cycle_ts_ns)
 		return n;
 	r = lp_append(&w->arena, num, (size_t)n);
 	if (r >= 0)
-		r = add_sample(w, F_SELF_LAST_CYCLE, 0, 0, off);
+		r = add_sample(w, F_SELF_LAST_CYCLE, 0, 0, off, NULL);
 	lab_off = w->arena.len;
 	if (r >= 0)
 		r = put_label(&w->arena, true, "version", LXC_VERSION);
@@ -492,7 +584,7 @@ static int add_self(struct prom_work *w, int64_t cycle_ts_ns)
 	if (r >= 0)
 		r = put(&w->arena, "1");
 	if (r >= 0)
-		r = add_sample(w, F_SELF_BUILD, lab_off, off - lab_off, off);
+		r = add_sample(w, F_SELF_BUILD, lab_off, off - lab_off, off, NULL);
 	return r;
 }
 
@@ -500,31 +592,28 @@ static int add_self(struct prom_work *w, int64_t cycle_ts_ns)
  * samples in the order of the line protocol (a stable counting sort). */
 static int emit(struct prom_work *w, enum prom_format fmt, struct lp_buf *out)
 {
-	size_t start[F_MAX + 1] = { 0 };
+	const struct prom_profile *prof = w->prof;
+	size_t start[PROM_MAX_FAMILIES + 1] = { 0 }, pos[PROM_MAX_FAMILIES];
 	struct prom_sample *sorted;
 	int r = 0;
 
 	for (size_t i = 0; i < w->n; i++)
 		start[w->s[i].fam + 1]++;
-	for (unsigned f = 0; f < F_MAX; f++)
+	for (unsigned f = 0; f < prof->nfams; f++)
 		start[f + 1] += start[f];
 	sorted = malloc((w->n ? w->n : 1) * sizeof(*sorted));
 	if (!sorted)
 		return -ENOMEM;
-	{
-		size_t pos[F_MAX];
-
-		memcpy(pos, start, sizeof(pos));
-		for (size_t i = 0; i < w->n; i++)
-			sorted[pos[w->s[i].fam]++] = w->s[i];
-	}
-	for (unsigned f = 0; f < F_MAX && r >= 0; f++) {
+	memcpy(pos, start, sizeof(pos));
+	for (size_t i = 0; i < w->n; i++)
+		sorted[pos[w->s[i].fam]++] = w->s[i];
+	for (unsigned f = 0; f < prof->nfams && r >= 0; f++) {
 		if (start[f] == start[f + 1])
 			continue;
 		w->st.families++;
-		r = put_family_head(out, &prom_families[f], fmt);
+		r = put_family_head(out, &prof->fams[f], fmt);
 		for (size_t i = start[f]; i < start[f + 1] && r >= 0; i++)
-			r = put_sample(out, &prom_families[f], w->arena.data, &sorted[i]);
+			r = put_sample(out, &prof->fams[f], w->arena.data, &sorted[i]);
 	}
 	if (r >= 0 && fmt == PROM_FMT_OPENMETRICS)
 		r = put(out, "# EOF\n");
@@ -533,10 +622,10 @@ static int emit(struct prom_work *w, enum prom_format fmt, struct lp_buf *out)
 	return r;
 }
 
-int prom_render(const char *lp, size_t len, int64_t cycle_ts_ns, enum prom_format fmt,
-		struct lp_buf *out, struct prom_render_stats *ret_stats)
+int prom_render(const char *lp, size_t len, int64_t cycle_ts_ns, const struct prom_profile *prof,
+		enum prom_format fmt, struct lp_buf *out, struct prom_render_stats *ret_stats)
 {
-	struct prom_work w = { 0 };
+	struct prom_work w = { .prof = prof };
 	const char *p = lp, *end = lp + len;
 	int r = 0;
 
@@ -559,7 +648,7 @@ int prom_render(const char *lp, size_t len, int64_t cycle_ts_ns, enum prom_forma
 		}
 		p = nl ? nl + 1 : end;
 	}
-	if (r >= 0)
+	if (r >= 0 && !prof->lxd)
 		r = add_self(&w, cycle_ts_ns);
 	if (r >= 0)
 		r = emit(&w, fmt, out);

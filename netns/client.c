@@ -27,8 +27,10 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Next reply (any seq), with its fd if one came. */
-static int recv_reply(int sock, int64_t deadline, struct netns_reply *ret, int *ret_fd)
+/* Next reply (any seq), with its fds if they came (the second: the root
+ * directory, only when the reply says so). */
+static int recv_reply(int sock, int64_t deadline, struct netns_reply *ret, int *ret_fd,
+		      int *ret_root)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * 4)];
@@ -38,7 +40,7 @@ static int recv_reply(int sock, int64_t deadline, struct netns_reply *ret, int *
 	struct iovec iov = { .iov_base = &rep, .iov_len = sizeof(rep) };
 	struct msghdr msg;
 	struct cmsghdr *c;
-	int fd = -1, r = 0;
+	int fd = -1, root = -1, r = 0;
 	ssize_t n;
 
 	for (;;) {
@@ -80,6 +82,8 @@ static int recv_reply(int sock, int64_t deadline, struct netns_reply *ret, int *
 			memcpy(&x, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
 			if (fd < 0)
 				fd = x;
+			else if (root < 0 && rep.root == 1)
+				root = x;
 			else {
 				close(x);
 				r = -EPROTO;
@@ -88,15 +92,21 @@ static int recv_reply(int sock, int64_t deadline, struct netns_reply *ret, int *
 	}
 	if ((size_t)n != sizeof(rep) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
 	    rep.magic != NETNS_MAGIC || rep.error < 0 || rep.error > 4095 ||
-	    (rep.error == 0 && rep.seq != 0 && fd < 0))
+	    (rep.error == 0 && rep.seq != 0 && fd < 0) || rep.root > 1 || (rep.root && root < 0))
 		r = -EPROTO;
 	if (r < 0) {
 		if (fd >= 0)
 			close(fd);
+		if (root >= 0)
+			close(root);
 		return r;
 	}
 	*ret = rep;
 	*ret_fd = fd;
+	if (ret_root)
+		*ret_root = root;
+	else if (root >= 0)
+		close(root);
 	return 0;
 }
 
@@ -131,7 +141,7 @@ int netns_helper_start(struct netns_helper **ret)
 	h->sock = sv[0];
 	h->pid = pid;
 
-	r = recv_reply(h->sock, now_ms() + HELPER_TIMEOUT_MS, &rep, &fd);
+	r = recv_reply(h->sock, now_ms() + HELPER_TIMEOUT_MS, &rep, &fd, NULL);
 	if (r == 0 && fd >= 0) {
 		close(fd);
 		r = -EPROTO;
@@ -149,10 +159,16 @@ int netns_helper_start(struct netns_helper **ret)
 int netns_helper_open(struct netns_helper *h, pid_t pid, uint64_t starttime, int *ret_fd,
 		      uint64_t *ret_ino)
 {
+	return netns_helper_open_root(h, pid, starttime, ret_fd, ret_ino, NULL);
+}
+
+int netns_helper_open_root(struct netns_helper *h, pid_t pid, uint64_t starttime, int *ret_fd,
+			   uint64_t *ret_ino, int *ret_root)
+{
 	struct netns_req req = { .magic = NETNS_MAGIC, .pid = pid, .starttime = starttime };
 	struct netns_reply rep;
 	int64_t deadline;
-	int fd, r;
+	int fd, root = -1, r;
 
 	if (!h || h->sock < 0 || !ret_fd)
 		return -EBADF;
@@ -161,12 +177,12 @@ int netns_helper_open(struct netns_helper *h, pid_t pid, uint64_t starttime, int
 	if (++h->seq == 0) /* seq 0 marks unsolicited replies */
 		h->seq = 1;
 	req.seq = h->seq;
-	r = netns_send_msg(h->sock, &req, sizeof(req), -1);
+	r = netns_send_msg(h->sock, &req, sizeof(req), -1, -1);
 	if (r < 0)
 		return r;
 	deadline = now_ms() + HELPER_TIMEOUT_MS;
 	for (;;) {
-		r = recv_reply(h->sock, deadline, &rep, &fd);
+		r = recv_reply(h->sock, deadline, &rep, &fd, &root);
 		if (r < 0)
 			return r;
 		if (rep.seq == req.seq)
@@ -174,13 +190,22 @@ int netns_helper_open(struct netns_helper *h, pid_t pid, uint64_t starttime, int
 		/* a late answer to an earlier request that timed out */
 		if (fd >= 0)
 			close(fd);
+		if (root >= 0)
+			close(root);
+		root = -1;
 	}
 	if (rep.error) {
 		if (fd >= 0)
 			close(fd);
+		if (root >= 0)
+			close(root);
 		return -rep.error;
 	}
 	*ret_fd = fd;
+	if (ret_root)
+		*ret_root = root;
+	else if (root >= 0)
+		close(root);
 	if (ret_ino)
 		*ret_ino = rep.ino;
 	return 0;
@@ -193,10 +218,10 @@ int netns_helper_raw_request(struct netns_helper *h, const void *buf, size_t len
 
 	if (!h || h->sock < 0)
 		return -EBADF;
-	r = netns_send_msg(h->sock, buf, len, attach_fd);
+	r = netns_send_msg(h->sock, buf, len, attach_fd, -1);
 	if (r < 0)
 		return r;
-	r = recv_reply(h->sock, now_ms() + HELPER_TIMEOUT_MS, &rep, &fd);
+	r = recv_reply(h->sock, now_ms() + HELPER_TIMEOUT_MS, &rep, &fd, NULL);
 	if (r < 0)
 		return r;
 	if (fd >= 0)

@@ -96,10 +96,11 @@ static int open_target_ns(pid_t pid)
 }
 
 static int serve(const struct helper_state *st, const struct netns_req *req, int *ret_fd,
-		 uint64_t *ret_ino)
+		 int *ret_root, uint64_t *ret_ino)
 {
+	char path[64];
 	struct stat sb;
-	int nsfd, sock, r;
+	int nsfd, sock, root, r;
 
 	r = starttime_matches(req->pid, req->starttime);
 	if (r < 0)
@@ -107,6 +108,10 @@ static int serve(const struct helper_state *st, const struct netns_req *req, int
 	nsfd = open_target_ns(req->pid);
 	if (nsfd < 0)
 		return nsfd;
+	/* the root directory, for the collector's fstatfs (container_fs);
+	 * O_PATH: nothing can be read through it. Not fatal: no fs figures. */
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)req->pid);
+	root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	/* the PID may have died and been reused between the check and the open */
 	r = starttime_matches(req->pid, req->starttime);
 	if (r < 0)
@@ -132,17 +137,22 @@ static int serve(const struct helper_state *st, const struct netns_req *req, int
 
 	if (r == 0) {
 		*ret_fd = sock;
+		*ret_root = root;
 		*ret_ino = (uint64_t)sb.st_ino;
+		root = -1;
 	}
 out:
+	if (root >= 0)
+		close(root);
 	close(nsfd);
 	return r;
 }
 
-static void send_reply(int sock, uint32_t seq, int err, uint64_t ino, int fd)
+static void send_reply(int sock, uint32_t seq, int err, uint64_t ino, int fd, int root)
 {
-	struct netns_reply rep = { .magic = NETNS_MAGIC, .seq = seq, .error = err, .ino = ino };
-	int r = netns_send_msg(sock, &rep, sizeof(rep), fd);
+	struct netns_reply rep = { .magic = NETNS_MAGIC, .seq = seq, .error = err, .ino = ino,
+				   .root = fd >= 0 && root >= 0 };
+	int r = netns_send_msg(sock, &rep, sizeof(rep), fd, fd >= 0 ? root : -1);
 
 	if (r == -EPIPE || r == -ECONNRESET)
 		_exit(0); /* the collector is gone */
@@ -298,7 +308,7 @@ _Noreturn void netns_helper_main(int sock, pid_t parent)
 	int r;
 
 	r = helper_setup(&st, parent);
-	send_reply(st.sock, 0, r < 0 ? -r : 0, 0, -1);
+	send_reply(st.sock, 0, r < 0 ? -r : 0, 0, -1, -1);
 	if (r < 0)
 		_exit(1);
 
@@ -314,7 +324,7 @@ _Noreturn void netns_helper_main(int sock, pid_t parent)
 		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 		uint64_t ino = 0;
 		ssize_t n;
-		int fd = -1;
+		int fd = -1, root = -1;
 
 		memset(&u, 0, sizeof(u));
 		n = recvmsg(st.sock, &msg, 0);
@@ -326,13 +336,15 @@ _Noreturn void netns_helper_main(int sock, pid_t parent)
 			_exit(0);
 		if ((size_t)n != sizeof(u.req) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
 		    u.req.magic != NETNS_MAGIC || u.req.zero != 0 || u.req.pid <= 0) {
-			send_reply(st.sock, 0, EINVAL, 0, -1);
+			send_reply(st.sock, 0, EINVAL, 0, -1, -1);
 			continue;
 		}
-		r = serve(&st, &u.req, &fd, &ino);
-		send_reply(st.sock, u.req.seq, r < 0 ? -r : 0, ino, fd);
+		r = serve(&st, &u.req, &fd, &root, &ino);
+		send_reply(st.sock, u.req.seq, r < 0 ? -r : 0, ino, fd, root);
 		if (fd >= 0)
 			close(fd);
+		if (root >= 0)
+			close(root);
 	}
 }
 

@@ -37,6 +37,10 @@ int netns_helper_start(struct netns_helper **ret);
  * ret_fd is close-on-exec. */
 int netns_helper_open(struct netns_helper *h, pid_t pid, uint64_t starttime, int *ret_fd,
 		      uint64_t *ret_ino);
+/* The same, and ret_root: PID's root directory (O_PATH, close-on-exec,
+ * for fstatfs), or -1 when the helper could not open it. */
+int netns_helper_open_root(struct netns_helper *h, pid_t pid, uint64_t starttime, int *ret_fd,
+			   uint64_t *ret_ino, int *ret_root);
 pid_t netns_helper_pid(const struct netns_helper *h);
 /* Close the socketpair and reap the helper. */
 void netns_helper_stop(struct netns_helper *h);

@@ -11,6 +11,7 @@
 . "$TOP/tests/lib/syn.sh"
 . "$TOP/tests/lib/lxc.sh"
 . "$TOP/tests/lib/daemon.sh"
+. "$TOP/tests/lib/prometheus.sh"
 need_lxc
 d_setup prom promtool prometheus openssl ip
 s=pr$$
@@ -94,6 +95,15 @@ for f in rx_bytes:receive_bytes tx_packets:transmit_packets; do
 			"$(field "$lp" container_net "container=${s}c,interface=$ifc" "${f%%:*}")"
 	done
 done
+# container_fs: the container's root filesystem, as statfs sees it
+cpid=$(lxct_pid "${s}c")
+eq "${s}c container_fs size equals statfs of its root" \
+	"$(field "$lp" container_fs "container=${s}c,mountpoint=/" size_bytes)" \
+	"$(stat -f -c '%b %s' "/proc/$cpid/root" | awk '{ printf "%d", $1 * $2 }')"
+fst=$(stat -f -c %T "/proc/$cpid/root" | sed 's,ext2/ext3,ext4,')
+eq "${s}c container_fs fstype tag" \
+	"$(printf '%s\n' "$lp" | sed -n "s/^container_fs,host=[^,]*,container=${s}c,mountpoint=\/,fstype=\([^ ]*\) .*/\1/p")" "$fst"
+check "and on /metrics" grep -q "^lxcollectd_container_fs_size_bytes{container=\"${s}c\",mountpoint=\"/\",fstype=\"$fst\"}" "$W/m1.txt"
 check "host_interface label on eth0" grep -q "interface=\"eth0\",host_interface=\"${s}h0\"" "$W/m1.txt"
 check "self health: containers" grep -qx 'lxcollectd_containers 2' "$W/m1.txt"
 
@@ -173,21 +183,11 @@ check "the stalled clients could connect" test "$(cat "$W/stall.out")" -gt 0
 check "a scrape answers once they are gone" wait_until 15 sh -c "curl -sf -m 2 '$url/metrics' | grep -q '^lxcollectd_containers 2'"
 
 # --- a real Prometheus scrapes it (OpenMetrics, as it asks for) ---
-pport=$(( port + 1 )); while ss -Hltn "sport = :$pport" | grep -q .; do pport=$((pport + 1)); done
-cat >"$W/prom.yml" <<EOY
-global: { scrape_interval: 1s, evaluation_interval: 1s }
-scrape_configs:
-  - job_name: lxcollectd
-    static_configs: [ { targets: ["127.0.0.1:$port"] } ]
-EOY
-prometheus --config.file="$W/prom.yml" --storage.tsdb.path="$W/tsdb" \
-	--web.listen-address="127.0.0.1:$pport" >"$W/prometheus.log" 2>&1 &
-ppid=$!
-t_defer "kill -9 $ppid"
-t_bound "$ppid" 60
-q() { curl -s "http://127.0.0.1:$pport/api/v1/query" --data-urlencode "query=$1" | jq -r '.data.result[0].value[1] // empty'; }
-check "Prometheus: target up" wait_until 30 sh -c "[ \"\$(curl -s 'http://127.0.0.1:$pport/api/v1/query?query=up' | jq -r '.data.result[0].value[1]')\" = 1 ]"
-wait_until 10 sh -c "[ -n \"\$(curl -s 'http://127.0.0.1:$pport/api/v1/query' --data-urlencode 'query=scrape_samples_post_metric_relabeling' | jq -r '.data.result[0].value[1] // empty')\" ]"
+prom_up "  - job_name: lxcollectd
+    static_configs: [ { targets: ['127.0.0.1:$port'] } ]"
+q() { promv "$1"; }
+check "Prometheus: target up" wait_until 30 prom_targets_up 1
+wait_until 10 sh -c "[ -n \"\$(curl -s '$PROM_URL/api/v1/query' --data-urlencode 'query=scrape_samples_post_metric_relabeling' | jq -r '.data.result[0].value[1] // empty')\" ]"
 eq "Prometheus stores every sample of a scrape" "$(q scrape_samples_post_metric_relabeling)" \
 	"$(curl -s "$url/metrics" | grep -vc '^#')"
 eq "Prometheus: 2 containers" "$(q 'count(lxcollectd_container_memory_usage_bytes)')" 2

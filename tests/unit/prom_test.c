@@ -19,7 +19,7 @@ static char *render(const char *lp, enum prom_format fmt, struct prom_render_sta
 	int r;
 
 	lp_buf_init(&out);
-	r = prom_render(lp, strlen(lp), 1700000000500000000, fmt, &out, st);
+	r = prom_render(lp, strlen(lp), 1700000000500000000, &prom_own_profile, fmt, &out, st);
 	s = r < 0 ? NULL : strndup(out.data ? out.data : "", out.len);
 	lp_buf_free(&out);
 	return s;
@@ -80,6 +80,48 @@ static void test_exact(void)
 			    "lxcollectd_container_cpu_usage_seconds_total{container=\"web 1\",project=\"p\"} 1.5\n"),
 	     "OpenMetrics: counter family named without _total, samples with it");
 	T_OK(s && strlen(s) > 6 && !strcmp(s + strlen(s) - 6, "# EOF\n"), "OpenMetrics ends in # EOF");
+	free(s);
+}
+
+/* /1.0/metrics: LXD's names and labels (name, project "default" when
+ * none, type, device for interfaces, no type on filesystems), its odd
+ * types, and the '_' lines that only it reads. */
+static void test_lxd(void)
+{
+	struct prom_render_stats st;
+	struct lp_buf out;
+	const char *lp =
+		"container_cpu,host=h,container=a user_ns=2500000000i,system_ns=500000000i,usage_ns=3000000000i 1\n"
+		"container_pids,host=h,container=a,project=p current=4i 1\n"
+		"container_net,host=h,container=a,interface=eth0,host_interface=veth9 rx_bytes=10i,tx_dropped=1i 1\n"
+		"_container_net,host=h,container=a,interface=lo rx_bytes=7i 1\n"
+		"_lxd_memory,host=h,container=a mem_total=1000i,mem_free=-5,active=3i 1\n"
+		"container_fs,host=h,container=a,mountpoint=/,fstype=ext4 size_bytes=4096i 1\n"
+		"lxcollectd,host=h containers=1i 1\n";
+	char *s;
+
+	lp_buf_init(&out);
+	T_OK(prom_render(lp, strlen(lp), 1, &prom_lxd_profile, PROM_FMT_TEXT, &out, &st) == 0, "renders");
+	s = strndup(out.data ? out.data : "", out.len);
+	lp_buf_free(&out);
+	T_OK(strstr(s, "# TYPE lxd_cpu_seconds_total counter\n"
+		       "lxd_cpu_seconds_total{cpu=\"0\",mode=\"user\",name=\"a\",project=\"default\",type=\"container\"} 2.5\n"
+		       "lxd_cpu_seconds_total{cpu=\"0\",mode=\"system\",name=\"a\",project=\"default\",type=\"container\"} 0.5\n") != NULL,
+	     "CPU seconds per mode on cpu 0");
+	T_OK(strstr(s, "lxd_filesystem_size_bytes{device=\"\",fstype=\"ext4\",mountpoint=\"/\",name=\"a\",project=\"default\"} 4096\n") != NULL,
+	     "filesystem labels as LXD 5.0 writes them (no type)");
+	T_OK(strstr(s, "lxd_memory_MemTotal_bytes{name=\"a\",project=\"default\",type=\"container\"} 1000\n") &&
+		     strstr(s, "lxd_memory_MemFree_bytes{name=\"a\",project=\"default\",type=\"container\"} -5\n") &&
+		     strstr(s, "lxd_memory_Active_bytes{name=\"a\",project=\"default\",type=\"container\"} 3\n"),
+	     "memory from the _lxd_memory line, MemFree may be negative as in LXD");
+	T_OK(strstr(s, "lxd_network_receive_bytes_total{device=\"eth0\",name=\"a\",project=\"default\",type=\"container\"} 10\n"
+		       "lxd_network_receive_bytes_total{device=\"lo\",name=\"a\",project=\"default\",type=\"container\"} 7\n") != NULL,
+	     "interfaces as device, lo from the _container_net line, no host_interface");
+	T_OK(strstr(s, "# TYPE lxd_procs_total gauge\nlxd_procs_total{name=\"a\",project=\"p\",type=\"container\"} 4\n") != NULL,
+	     "lxd_procs_total: a gauge despite its name; the project as is");
+	T_OK(strstr(s, "lxd_network_transmit_drop_total{") != NULL, "drops as LXD names them");
+	T_OK(!strstr(s, "lxcollectd") && !strstr(strstr(s, "mode=\"system\"") + 1, "lxd_cpu_seconds_total{"),
+	     "nothing else: no lxcollectd families, no third CPU sample (usage_ns)");
 	free(s);
 }
 
@@ -159,8 +201,8 @@ static void test_escapes(void)
 		   PROM_FMT_TEXT, &st);
 	T_OK(s && strstr(s, "lxcollectd_container_pids{container=\"a\\\"b\\\\c,d=e f\"} 3\n"),
 	     "label value escaped for the exposition: %s", s ? s : "(null)");
-	T_EQ_U64(st.bad_lines, 2, "a bad value and a line without fields are counted");
-	T_EQ_U64(st.unmapped, 1, "an unknown measurement's field is counted");
+	T_EQ_U64(st.bad_lines, 1, "a bad value is counted");
+	T_EQ_U64(st.unmapped, 2, "lines of unknown measurements are counted");
 	free(s);
 }
 
@@ -284,6 +326,7 @@ int main(void)
 {
 	test_exact();
 	test_complete();
+	test_lxd();
 	test_escapes();
 	test_http_headers();
 	test_config();
