@@ -456,6 +456,30 @@ static int write_fs(struct ct *c, const struct ct_ident *id, int64_t ts_ns, stru
 	return r < 0 ? (r == -ENOMEM ? r : 0) : 1;
 }
 
+/* What comes through the netns helper: the container's interfaces and its
+ * root filesystem. Returns the points written, or -ENOMEM. */
+static int ct_write_net(struct collector *col, struct ct *c, const struct ct_ident *id,
+			int64_t ts_ns, struct lp_buf *out)
+{
+	int n, f;
+
+	if (!col->net)
+		return 0;
+	ct_sync_net(col, c);
+	if (c->no_net || !c->net)
+		return 0;
+	n = net_ct_write(col->net, c->net, id, ts_ns, out, col->side);
+	if (n == -ENOMEM)
+		return n;
+	if (n < 0) {
+		log_warning("container %s: link dump failed: %s, skipping network", c->name,
+			    strerror(-n));
+		return 0;
+	}
+	f = write_fs(c, id, ts_ns, out);
+	return f < 0 ? f : n + f;
+}
+
 int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
 		    struct cycle_stats *ret)
 {
@@ -537,19 +561,7 @@ int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
 		if (col->side && schema_write_lxd_memory(col->side, &id, &s, col->host_mem, ts_ns) < 0)
 			return -ENOMEM;
 
-		if (!col->net)
-			continue;
-		ct_sync_net(col, c);
-		if (c->no_net || !c->net)
-			continue;
-		n = net_ct_write(col->net, c->net, &id, ts_ns, out, col->side);
-		if (n < 0) {
-			log_warning("container %s: link dump failed: %s, skipping network", c->name,
-				    strerror(-n));
-			continue;
-		}
-		st.points += (uint64_t)n;
-		n = write_fs(c, &id, ts_ns, out);
+		n = ct_write_net(col, c, &id, ts_ns, out);
 		if (n < 0)
 			return n;
 		st.points += (uint64_t)n;

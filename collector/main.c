@@ -341,6 +341,25 @@ static int start_prom(struct daemon *d)
 	return r;
 }
 
+/* After privileges are dropped: start serving; scrapes see each cycle
+ * from then on, and /1.0/metrics' own figures are collected. */
+static int serve_prom(struct daemon *d)
+{
+	struct prom_error err;
+	int r;
+
+	r = prom_start(d->prom, &err);
+	if (r < 0) {
+		log_error("%s:prometheus.%s: %s", d->cfg->path ? d->cfg->path : d->opt.config, err.key,
+			  err.msg);
+		return r;
+	}
+	collector_set_side(d->col, &d->side);
+	log_info("serving Prometheus metrics on %s%s", d->cfg->prom_listen,
+		 d->cfg->prom_tls_cert ? " (TLS)" : "");
+	return 0;
+}
+
 static bool str_differ(const char *a, const char *b)
 {
 	return strcmp(a ? a : "", b ? b : "") != 0;
@@ -543,19 +562,9 @@ int main(int argc, char **argv)
 		rc = EX_FAIL;
 		goto out;
 	}
-	if (d.prom) {
-		struct prom_error err;
-
-		r = prom_start(d.prom, &err);
-		if (r < 0) {
-			log_error("%s:prometheus.%s: %s", d.cfg->path ? d.cfg->path : d.opt.config,
-				  err.key, err.msg);
-			rc = EX_CONFIG_;
-			goto out;
-		}
-		collector_set_side(d.col, &d.side);
-		log_info("serving Prometheus metrics on %s%s", d.cfg->prom_listen,
-			 d.cfg->prom_tls_cert ? " (TLS)" : "");
+	if (d.prom && serve_prom(&d) < 0) {
+		rc = EX_CONFIG_;
+		goto out;
 	}
 	if (!d.opt.to_stdout) {
 		r = deliver_new(d.cfg, &d.dlv);

@@ -52,7 +52,9 @@ struct prom_profile {
 	unsigned nfams;			/* <= PROM_MAX_FAMILIES */
 	const struct prom_map *maps;
 	size_t nmaps;
-	bool lxd; /* LXD's labels (name, project, type, device) and no self samples */
+	bool lxd;	    /* LXD's labels (name, project, type, device) */
+	int fam_last_cycle; /* the renderer's own samples: families, -1: none */
+	int fam_build;
 };
 
 /* /metrics: lxcollectd's own families (prom_render.c). */

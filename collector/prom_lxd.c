@@ -146,5 +146,5 @@ static const struct prom_map lxd_maps[] = {
 };
 
 const struct prom_profile prom_lxd_profile = {
-	lxd_families, L_MAX, lxd_maps, sizeof(lxd_maps) / sizeof(lxd_maps[0]), true,
+	lxd_families, L_MAX, lxd_maps, sizeof(lxd_maps) / sizeof(lxd_maps[0]), true, -1, -1,
 };

@@ -2,10 +2,12 @@
  * OpenMetrics exposition of lxcollectd's own families.
  *
  * The line protocol is the one schema of every figure (schema.c, net.c,
- * collect.c write it); translating it here keeps /metrics complete by
+ * collect.c write it); translating it keeps /metrics complete by
  * construction: a figure added to the line protocol needs one row in
- * prom_maps[] below, and the tests fail on any field without one
- * (prom_render_stats.unmapped).
+ * prom_own.c's table, and the tests fail on any field without one
+ * (prom_render_stats.unmapped). Each endpoint is a profile: its families
+ * and the (measurement, field) rows that feed them (prom_own.c,
+ * prom_lxd.c).
  *
  * Units follow Prometheus conventions: the line protocol's nanoseconds,
  * microseconds and percentages become seconds and ratios, so such values
@@ -21,185 +23,6 @@
 #include <strings.h>
 
 /* Families, in the order they are written. */
-enum {
-	F_CPU_USAGE,
-	F_CPU_USER,
-	F_CPU_SYSTEM,
-	F_CPU_PERIODS,
-	F_CPU_THR_PERIODS,
-	F_CPU_THR,
-	F_CPU_LIMIT,
-	F_MEM_USAGE,
-	F_MEM_WS,
-	F_MEM_RSS,
-	F_MEM_CACHE,
-	F_MEM_SWAP,
-	F_MEM_LIMIT,
-	F_MEM_OOM,
-	F_MEM_FAILCNT,
-	F_PIDS,
-	F_PIDS_LIMIT,
-	F_IO_RB,
-	F_IO_WB,
-	F_IO_RO,
-	F_IO_WO,
-	F_PSI_SOME_AVG10,
-	F_PSI_SOME,
-	F_PSI_FULL_AVG10,
-	F_PSI_FULL,
-	F_FS_SIZE,
-	F_FS_USED,
-	F_FS_AVAIL,
-	F_FS_FREE,
-	F_NET_RXB,
-	F_NET_TXB,
-	F_NET_RXP,
-	F_NET_TXP,
-	F_NET_RXE,
-	F_NET_TXE,
-	F_NET_RXD,
-	F_NET_TXD,
-	F_SELF_CONTAINERS,
-	F_SELF_POINTS,
-	F_SELF_CYCLE,
-	F_SELF_SPOOL,
-	F_SELF_DROPPED,
-	F_SELF_WERR,
-	F_SELF_LAST_CYCLE, /* from the renderer, not the line protocol */
-	F_SELF_BUILD,	   /* likewise */
-	F_MAX,
-};
-
-#define P "lxcollectd_"
-#define C P "container_"
-
-static const struct prom_family prom_families[F_MAX] = {
-	[F_CPU_USAGE] = { C "cpu_usage_seconds", PT_COUNTER, "CPU time used by the container." },
-	[F_CPU_USER] = { C "cpu_user_seconds", PT_COUNTER, "CPU time used in user mode." },
-	[F_CPU_SYSTEM] = { C "cpu_system_seconds", PT_COUNTER, "CPU time used in kernel mode." },
-	[F_CPU_PERIODS] = { C "cpu_periods", PT_COUNTER,
-			    "CFS enforcement periods that elapsed while the container ran." },
-	[F_CPU_THR_PERIODS] = { C "cpu_throttled_periods", PT_COUNTER,
-				"CFS periods in which the container was throttled." },
-	[F_CPU_THR] = { C "cpu_throttled_seconds", PT_COUNTER,
-			"Time the container was throttled by its CPU quota." },
-	[F_CPU_LIMIT] = { C "cpu_limit_cpus", PT_GAUGE,
-			  "CPU quota in CPUs (quota / period); absent when unlimited." },
-	[F_MEM_USAGE] = { C "memory_usage_bytes", PT_GAUGE, "Memory charged to the container." },
-	[F_MEM_WS] = { C "memory_working_set_bytes", PT_GAUGE,
-		       "Memory usage minus inactive file cache." },
-	[F_MEM_RSS] = { C "memory_rss_bytes", PT_GAUGE, "Anonymous memory." },
-	[F_MEM_CACHE] = { C "memory_cache_bytes", PT_GAUGE, "Page cache (file-backed memory)." },
-	[F_MEM_SWAP] = { C "memory_swap_bytes", PT_GAUGE, "Swap used by the container." },
-	[F_MEM_LIMIT] = { C "memory_limit_bytes", PT_GAUGE,
-			  "Memory limit; absent when unlimited." },
-	[F_MEM_OOM] = { C "memory_oom_kills", PT_COUNTER,
-			"Processes killed by the OOM killer in the container." },
-	[F_MEM_FAILCNT] = { C "memory_limit_hits", PT_COUNTER,
-			    "Times memory usage hit the limit (v1 failcnt, v2 events max)." },
-	[F_PIDS] = { C "pids", PT_GAUGE, "Processes and threads in the container." },
-	[F_PIDS_LIMIT] = { C "pids_limit", PT_GAUGE,
-			   "Maximum number of pids; absent when unlimited." },
-	[F_IO_RB] = { C "io_read_bytes", PT_COUNTER, "Bytes read from block devices." },
-	[F_IO_WB] = { C "io_written_bytes", PT_COUNTER, "Bytes written to block devices." },
-	[F_IO_RO] = { C "io_reads", PT_COUNTER, "Read operations on block devices." },
-	[F_IO_WO] = { C "io_writes", PT_COUNTER, "Write operations on block devices." },
-	[F_PSI_SOME_AVG10] = { C "pressure_some_avg10_ratio", PT_GAUGE,
-			       "Share of the last 10 s in which some task stalled on the resource." },
-	[F_PSI_SOME] = { C "pressure_some_seconds", PT_COUNTER,
-			 "Time in which some task stalled on the resource." },
-	[F_PSI_FULL_AVG10] = { C "pressure_full_avg10_ratio", PT_GAUGE,
-			       "Share of the last 10 s in which all tasks stalled on the resource." },
-	[F_PSI_FULL] = { C "pressure_full_seconds", PT_COUNTER,
-			 "Time in which all non-idle tasks stalled on the resource." },
-	[F_FS_SIZE] = { C "fs_size_bytes", PT_GAUGE, "Size of the container's root filesystem." },
-	[F_FS_USED] = { C "fs_used_bytes", PT_GAUGE, "Space used on the root filesystem." },
-	[F_FS_AVAIL] = { C "fs_avail_bytes", PT_GAUGE,
-			 "Space available to unprivileged users on the root filesystem." },
-	[F_FS_FREE] = { C "fs_free_bytes", PT_GAUGE, "Free space on the root filesystem." },
-	[F_NET_RXB] = { C "network_receive_bytes", PT_COUNTER, "Bytes received." },
-	[F_NET_TXB] = { C "network_transmit_bytes", PT_COUNTER, "Bytes transmitted." },
-	[F_NET_RXP] = { C "network_receive_packets", PT_COUNTER, "Packets received." },
-	[F_NET_TXP] = { C "network_transmit_packets", PT_COUNTER, "Packets transmitted." },
-	[F_NET_RXE] = { C "network_receive_errors", PT_COUNTER, "Receive errors." },
-	[F_NET_TXE] = { C "network_transmit_errors", PT_COUNTER, "Transmit errors." },
-	[F_NET_RXD] = { C "network_receive_dropped", PT_COUNTER, "Received packets dropped." },
-	[F_NET_TXD] = { C "network_transmit_dropped", PT_COUNTER, "Transmitted packets dropped." },
-	[F_SELF_CONTAINERS] = { P "containers", PT_GAUGE, "Containers reported in the last cycle." },
-	[F_SELF_POINTS] = { P "cycle_points", PT_GAUGE,
-			    "Line-protocol points of the last cycle, its own health point included." },
-	[F_SELF_CYCLE] = { P "cycle_duration_seconds", PT_GAUGE,
-			   "Wall time the last collection cycle took." },
-	[F_SELF_SPOOL] = { P "spool_bytes", PT_GAUGE, "Bytes waiting in the spool for InfluxDB." },
-	[F_SELF_DROPPED] = { P "dropped_points", PT_COUNTER,
-			     "Points lost since start (spool full or unwritable)." },
-	[F_SELF_WERR] = { P "write_errors", PT_COUNTER,
-			  "Writes to InfluxDB since start that did not succeed." },
-	[F_SELF_LAST_CYCLE] = { P "last_cycle_timestamp_seconds", PT_GAUGE,
-				"Collection time of the cycle this exposition shows." },
-	[F_SELF_BUILD] = { P "build_info", PT_GAUGE, "The running lxcollectd's version, always 1." },
-};
-
-static const struct prom_map prom_maps[] = {
-	{ "container_cpu", "usage_ns", F_CPU_USAGE, 1000000000, NULL },
-	{ "container_cpu", "user_ns", F_CPU_USER, 1000000000, NULL },
-	{ "container_cpu", "system_ns", F_CPU_SYSTEM, 1000000000, NULL },
-	{ "container_cpu", "periods", F_CPU_PERIODS, 1, NULL },
-	{ "container_cpu", "throttled_periods", F_CPU_THR_PERIODS, 1, NULL },
-	{ "container_cpu", "throttled_ns", F_CPU_THR, 1000000000, NULL },
-	{ "container_cpu", "limit_cpus", F_CPU_LIMIT, 1, NULL },
-	{ "container_memory", "usage_bytes", F_MEM_USAGE, 1, NULL },
-	{ "container_memory", "working_set_bytes", F_MEM_WS, 1, NULL },
-	{ "container_memory", "rss_bytes", F_MEM_RSS, 1, NULL },
-	{ "container_memory", "cache_bytes", F_MEM_CACHE, 1, NULL },
-	{ "container_memory", "swap_bytes", F_MEM_SWAP, 1, NULL },
-	{ "container_memory", "limit_bytes", F_MEM_LIMIT, 1, NULL },
-	{ "container_memory", "oom_kills", F_MEM_OOM, 1, NULL },
-	{ "container_memory", "failcnt", F_MEM_FAILCNT, 1, NULL },
-	{ "container_pids", "current", F_PIDS, 1, NULL },
-	{ "container_pids", "limit", F_PIDS_LIMIT, 1, NULL },
-	{ "container_io", "read_bytes", F_IO_RB, 1, NULL },
-	{ "container_io", "write_bytes", F_IO_WB, 1, NULL },
-	{ "container_io", "read_ops", F_IO_RO, 1, NULL },
-	{ "container_io", "write_ops", F_IO_WO, 1, NULL },
-	{ "container_pressure", "some_avg10", F_PSI_SOME_AVG10, 100, NULL },
-	{ "container_pressure", "some_total_us", F_PSI_SOME, 1000000, NULL },
-	{ "container_pressure", "full_avg10", F_PSI_FULL_AVG10, 100, NULL },
-	{ "container_pressure", "full_total_us", F_PSI_FULL, 1000000, NULL },
-	{ "container_fs", "size_bytes", F_FS_SIZE, 1, NULL },
-	{ "container_fs", "used_bytes", F_FS_USED, 1, NULL },
-	{ "container_fs", "avail_bytes", F_FS_AVAIL, 1, NULL },
-	{ "container_fs", "free_bytes", F_FS_FREE, 1, NULL },
-	{ "container_net", "rx_bytes", F_NET_RXB, 1, NULL },
-	{ "container_net", "tx_bytes", F_NET_TXB, 1, NULL },
-	{ "container_net", "rx_packets", F_NET_RXP, 1, NULL },
-	{ "container_net", "tx_packets", F_NET_TXP, 1, NULL },
-	{ "container_net", "rx_errors", F_NET_RXE, 1, NULL },
-	{ "container_net", "tx_errors", F_NET_TXE, 1, NULL },
-	{ "container_net", "rx_dropped", F_NET_RXD, 1, NULL },
-	{ "container_net", "tx_dropped", F_NET_TXD, 1, NULL },
-	/* schema = lxd2influx: what of it has a family here (USER_HZ is 100
-	 * on every Linux architecture the kernel exports to user space) */
-	{ "cpu", "cpuacct.stat.user", F_CPU_USER, 100, NULL },
-	{ "cpu", "cpuacct.stat.system", F_CPU_SYSTEM, 100, NULL },
-	{ "memory", "memory.usage_in_bytes", F_MEM_USAGE, 1, NULL },
-	{ "network", "rx_bytes", F_NET_RXB, 1, NULL },
-	{ "network", "tx_bytes", F_NET_TXB, 1, NULL },
-	{ "network", "rx_packets", F_NET_RXP, 1, NULL },
-	{ "network", "tx_packets", F_NET_TXP, 1, NULL },
-	{ "lxcollectd", "containers", F_SELF_CONTAINERS, 1, NULL },
-	{ "lxcollectd", "points", F_SELF_POINTS, 1, NULL },
-	{ "lxcollectd", "cycle_us", F_SELF_CYCLE, 1000000, NULL },
-	{ "lxcollectd", "spool_bytes", F_SELF_SPOOL, 1, NULL },
-	{ "lxcollectd", "dropped_points", F_SELF_DROPPED, 1, NULL },
-	{ "lxcollectd", "write_errors", F_SELF_WERR, 1, NULL },
-};
-
-const struct prom_profile prom_own_profile = {
-	prom_families, F_MAX, prom_maps, sizeof(prom_maps) / sizeof(prom_maps[0]), false,
-};
-
-
 /* ---- reading our own line protocol ---- */
 
 /* Copy the name at *p up to an unescaped character of STOP into out
@@ -409,6 +232,46 @@ static int put_lxd_labels(struct lp_buf *b, const char *meas, const struct lxd_t
 	return r;
 }
 
+/* A line's tags, up to the space before its fields: labels into the
+ * arena (our profile) or into LT (LXD's, written in its order later). */
+static int scan_tags(struct prom_work *w, const char **pp, const char *end, struct lxd_tags *lt)
+{
+	const char *p = *pp;
+	char key[256], val[512];
+	bool first = true;
+	int r;
+
+	while (p < end && *p == ',') {
+		char *slot;
+		size_t size;
+
+		p++;
+		r = lp_scan(&p, end, ",= ", ",= ", key, sizeof(key));
+		if (r < 0 || p >= end || *p != '=')
+			return -EINVAL;
+		p++;
+		r = lp_scan(&p, end, ", ", ",= ", val, sizeof(val));
+		if (r < 0)
+			return r;
+		if (w->prof->lxd) {
+			slot = lxd_tag_slot(lt, key, &size);
+			if (slot)
+				snprintf(slot, size, "%s", val);
+			continue;
+		}
+		if (!strcmp(key, "host") || !label_name_ok(key))
+			continue;
+		r = put_label(&w->arena, first, key, val);
+		if (r < 0)
+			return r;
+		first = false;
+	}
+	if (p >= end || *p != ' ')
+		return -EINVAL;
+	*pp = p + 1;
+	return 0;
+}
+
 /* One line: its labels once into the arena, then a sample per mapped
  * field. -EINVAL for a line that does not parse (counted, skipped). */
 static int do_line(struct prom_work *w, const char *p, const char *end)
@@ -417,7 +280,6 @@ static int do_line(struct prom_work *w, const char *p, const char *end)
 	char meas[256], key[256], val[512];
 	size_t lab_off = w->arena.len, lab_len, first, nmaps;
 	struct lxd_tags lt;
-	bool firstlab = true;
 	int r;
 
 	r = lp_scan(&p, end, ", ", ", ", meas, sizeof(meas));
@@ -432,34 +294,9 @@ static int do_line(struct prom_work *w, const char *p, const char *end)
 		return 0;
 	}
 	memset(&lt, 0, sizeof(lt));
-	while (p < end && *p == ',') {
-		char *slot;
-		size_t size;
-
-		p++;
-		r = lp_scan(&p, end, ",= ", ",= ", key, sizeof(key));
-		if (r < 0 || p >= end || *p != '=')
-			return -EINVAL;
-		p++;
-		r = lp_scan(&p, end, ", ", ",= ", val, sizeof(val));
-		if (r < 0)
-			return r;
-		if (prof->lxd) {
-			slot = lxd_tag_slot(&lt, key, &size);
-			if (slot)
-				snprintf(slot, size, "%s", val);
-			continue;
-		}
-		if (!strcmp(key, "host") || !label_name_ok(key))
-			continue;
-		r = put_label(&w->arena, firstlab, key, val);
-		if (r < 0)
-			return r;
-		firstlab = false;
-	}
-	if (p >= end || *p != ' ')
-		return -EINVAL;
-	p++;
+	r = scan_tags(w, &p, end, &lt);
+	if (r < 0)
+		return r;
 	if (prof->lxd) {
 		struct lp_buf tmp;
 
@@ -576,7 +413,7 @@ static int add_self(struct prom_work *w, int64_t cycle_ts_ns)
 		return n;
 	r = lp_append(&w->arena, num, (size_t)n);
 	if (r >= 0)
-		r = add_sample(w, F_SELF_LAST_CYCLE, 0, 0, off, NULL);
+		r = add_sample(w, (uint32_t)w->prof->fam_last_cycle, 0, 0, off, NULL);
 	lab_off = w->arena.len;
 	if (r >= 0)
 		r = put_label(&w->arena, true, "version", LXC_VERSION);
@@ -584,7 +421,7 @@ static int add_self(struct prom_work *w, int64_t cycle_ts_ns)
 	if (r >= 0)
 		r = put(&w->arena, "1");
 	if (r >= 0)
-		r = add_sample(w, F_SELF_BUILD, lab_off, off - lab_off, off, NULL);
+		r = add_sample(w, (uint32_t)w->prof->fam_build, lab_off, off - lab_off, off, NULL);
 	return r;
 }
 
@@ -648,7 +485,7 @@ int prom_render(const char *lp, size_t len, int64_t cycle_ts_ns, const struct pr
 		}
 		p = nl ? nl + 1 : end;
 	}
-	if (r >= 0 && !prof->lxd)
+	if (r >= 0 && prof->fam_last_cycle >= 0 && prof->fam_build >= 0)
 		r = add_self(&w, cycle_ts_ns);
 	if (r >= 0)
 		r = emit(&w, fmt, out);
