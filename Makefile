@@ -60,6 +60,14 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# --sample-config prints etc/lxcollectd.ini, built into the binary as a C
+# string, so that the two cannot differ
+$(B)/gen/sample_config.inc: etc/lxcollectd.ini
+	@mkdir -p $(dir $@)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< >$@.tmp && mv $@.tmp $@
+$(MAIN_OBJ): $(B)/gen/sample_config.inc
+$(MAIN_OBJ): ALL_CFLAGS += -I$(B)/gen
+
 $(B)/tests/%_test: tests/unit/%_test.c $(B)/liblxc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/liblxc.a $(ALL_LIBS)

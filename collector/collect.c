@@ -64,6 +64,7 @@ struct collector {
 	struct net *net; /* NULL: network metrics off */
 	struct ct *cts;
 	size_t n, cap;
+	size_t found, left_out; /* at the last discovery */
 	unsigned cg_metrics;
 	struct lp_buf *side; /* NULL: no /1.0/metrics lines */
 	uint64_t host_mem;   /* LXD's MemTotal of the host, 0 when unknown */
@@ -222,11 +223,37 @@ static bool ct_init(struct collector *col, struct ct *c, struct cg_found *f)
 	return true;
 }
 
+/* -v: what discovery found and what include/exclude left out (a few
+ * names of the latter), so that "0 containers" is never a riddle. */
+static void log_discovery(struct collector *col, const struct cg_found *found, size_t nfound)
+{
+	char names[256] = "", esc[128];
+	size_t shown = 0;
+
+	if (log_get_level() < LOG_DEBUG)
+		return;
+	for (size_t j = 0; j < nfound && shown < 5; j++)
+		if (!wanted(col->cfg, found[j].name))
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 shown++ ? ", " : ": ", log_escape(found[j].name, esc, sizeof(esc)));
+	log_debug("discovery: %zu cgroup%s match%s the container naming rules, %zu of them left "
+		  "out by include/exclude%s%s",
+		  col->found, col->found == 1 ? "" : "s", col->found == 1 ? "es" : "", col->left_out,
+		  names, col->left_out > shown ? ", ..." : "");
+}
+
 /* Merge the sorted discovery list into the sorted table. */
 static int collector_sync(struct collector *col, struct cg_found *found, size_t nfound)
 {
 	struct ct *next;
 	size_t i = 0, j = 0, k = 0;
+
+	col->found = nfound;
+	col->left_out = 0;
+	for (j = 0; j < nfound; j++)
+		col->left_out += !wanted(col->cfg, found[j].name);
+	log_discovery(col, found, nfound);
+	j = 0;
 
 	next = calloc(nfound ? nfound : 1, sizeof(*next));
 	if (!next)
@@ -513,7 +540,8 @@ int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
 	for (size_t i = 0; i < col->n; i++) {
 		struct ct *c = &col->cts[i];
 		struct cg_stats s;
-		struct ct_ident id = { col->cfg->hostname, c->name, c->project };
+		struct ct_ident id = { col->cfg->hostname, c->name, c->project, col->cfg->tags,
+				       col->cfg->ntags };
 		int n;
 
 		if (!c->writable || !c->cg)
@@ -567,6 +595,8 @@ int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
 		st.points += (uint64_t)n;
 	}
 	st.cycle_us = (uint64_t)(now_us(CLOCK_MONOTONIC) - t0);
+	st.found = col->found;
+	st.left_out = col->left_out;
 	*ret = st;
 	return 0;
 }
@@ -580,6 +610,8 @@ int collector_write_self(struct collector *col, int64_t ts_ns, const struct cycl
 	r = lp_begin(out, "lxcollectd");
 	if (r >= 0)
 		r = lp_tag(out, "host", col->cfg->hostname);
+	for (size_t i = 0; r >= 0 && i < col->cfg->ntags; i++)
+		r = lp_tag(out, col->cfg->tags[i].key, col->cfg->tags[i].value);
 	if (r >= 0)
 		r = lp_field_u64(out, "containers", st->containers);
 	if (r >= 0)

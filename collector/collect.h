@@ -14,6 +14,8 @@ struct collector;
 
 struct cycle_stats {
 	uint64_t containers; /* containers reported this cycle */
+	uint64_t found;      /* cgroups that match the container naming rules */
+	uint64_t left_out;   /* of those, left out by include/exclude */
 	uint64_t points;     /* points encoded, the self-measurement included */
 	uint64_t cycle_us;   /* wall time of the collection */
 };

@@ -11,6 +11,7 @@
  *  - iniparser_getint() reads "042" as octal: numbers are parsed here. */
 #include "collector/config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <iniparser.h>
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -27,11 +29,11 @@
 #include "collector/lp.h"
 #include "collector/prom.h"
 
-static const char *const cfg_known[] = {
+const char *const cfg_known[] = {
 	"collector:interval", "collector:hostname", "collector:cgroup_root",
 	"collector:proc_root", "collector:include", "collector:exclude",
 	"collector:interfaces_exclude", "collector:metrics", "collector:schema",
-	"collector:user", "influxdb:url", "influxdb:api", "influxdb:database",
+	"collector:user", "collector:tags", "influxdb:url", "influxdb:api", "influxdb:database",
 	"influxdb:retention_policy", "influxdb:username", "influxdb:password_file",
 	"influxdb:org", "influxdb:bucket", "influxdb:token_file", "influxdb:gzip",
 	"influxdb:timeout", "influxdb:ca_file", "influxdb:tls_verify", "spool:dir",
@@ -105,14 +107,36 @@ static int cfg_ini_errback(const char *fmt, ...)
 }
 
 /* What iniparser accepts silently (see cfg_scan_keys()). */
-static void cfg_scan_report(void *u, const char *sec, const char *key, unsigned line)
+static void cfg_scan_report(void *u, const struct cfg_scan_hit *h)
 {
 	struct cfg_ctx *x = u;
 
-	if (!*sec)
-		cfg_err(x, NULL, key, "key outside any section (line %u)", line);
-	else
-		cfg_err(x, sec, key, "duplicate key (line %u); give each key once", line);
+	switch (h->kind) {
+	case CFG_SCAN_OUTSIDE:
+		cfg_err(x, NULL, h->key, "key outside any section (line %u)", h->line);
+		break;
+	case CFG_SCAN_DUP_KEY:
+		cfg_err(x, h->sec, h->key, "duplicate key (line %u); give each key once", h->line);
+		break;
+	case CFG_SCAN_DUP_SECTION:
+		/* iniparser merges them; as keys cannot repeat, nothing is lost */
+		cfg_warn(x, h->sec, NULL,
+			 "section given twice (lines %u and %u); their keys are merged, write it once",
+			 h->first_line, h->line);
+		break;
+	case CFG_SCAN_QUOTE:
+		cfg_err(x, *h->sec ? h->sec : NULL, h->key,
+			"unclosed quote (line %u); end the value with the quote it starts with",
+			h->line);
+		break;
+	case CFG_SCAN_AFTER_QUOTE:
+		cfg_err(x, *h->sec ? h->sec : NULL, h->key,
+			"text after the closing quote (line %u); put all of the value inside the quotes",
+			h->line);
+		break;
+	case CFG_SCAN_KIND_MAX:
+		break;
+	}
 }
 
 /* Unknown sections and keys: a typo must not pass silently. */
@@ -225,7 +249,10 @@ static void get_size(struct cfg_ctx *x, const char *sec, const char *key, uint64
 	if (!v)
 		return;
 	if (cfg_parse_size(v, &n) < 0)
-		cfg_err(x, sec, key, "invalid size \"%s\" (examples: 1048576, 64KiB, 256MiB, 1GiB)", v);
+		cfg_err(x, sec, key,
+			"invalid size \"%s\": a whole number of bytes, or with a unit KiB, MiB, GiB "
+			"or TiB (powers of 1024; KB and MB are refused as ambiguous), e.g. 64KiB, 256MiB",
+			v);
 	else if (n < min)
 		cfg_err(x, sec, key, "%s is too small (at least %" PRIu64 " bytes)", v, min);
 	else
@@ -325,6 +352,71 @@ static int cfg_defaults(struct config *c)
 	return 0;
 }
 
+const char *const cfg_reserved_tags[] = {
+	"host", "container", "project", "interface", "host_interface", "resource", NULL,
+};
+
+static bool cfg_tag_reserved(const char *key)
+{
+	for (size_t i = 0; cfg_reserved_tags[i]; i++)
+		if (!strcmp(key, cfg_reserved_tags[i]))
+			return true;
+	return false;
+}
+
+/* tags = dc=fra1, role=lxd: KEY=VALUE items, each a tag on every point */
+static void cfg_tags(struct cfg_ctx *x)
+{
+	struct config *c = x->c;
+	struct strv l = { NULL, 0 };
+
+	get_list(x, "collector", "tags", &l);
+	if (l.n == 0)
+		return;
+	c->tags = calloc(l.n, sizeof(*c->tags));
+	if (!c->tags) {
+		x->nomem = true;
+		strv_free(&l);
+		return;
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		char *eq = strchr(l.v[i], '='), *key = l.v[i], *val;
+		bool dup = false;
+
+		if (!eq) {
+			cfg_err(x, "collector", "tags", "\"%s\" is not KEY=VALUE", key);
+			continue;
+		}
+		*eq = '\0';
+		val = eq + 1;
+		/* the list trimmed the item, not the two sides of its '=' */
+		for (char *e = eq; e > key && isspace((unsigned char)e[-1]);)
+			*--e = '\0';
+		while (isspace((unsigned char)*val))
+			val++;
+		for (size_t j = 0; j < c->ntags && !dup; j++)
+			dup = !strcmp(c->tags[j].key, key);
+		if (!*key || !*val)
+			cfg_err(x, "collector", "tags", "\"%s=%s\" needs a key and a value", key, val);
+		else if (cfg_tag_reserved(key))
+			cfg_err(x, "collector", "tags",
+				"\"%s\" is a tag lxcollectd sets itself (host, container, project, "
+				"interface, host_interface, resource)", key);
+		else if (dup)
+			cfg_err(x, "collector", "tags", "tag \"%s\" given twice", key);
+		else if (!lp_tag_ok(key) || !lp_tag_ok(val))
+			cfg_err(x, "collector", "tags", "\"%s=%s\" cannot be written as a tag", key, val);
+		else {
+			c->tags[c->ntags].key = strdup(key);
+			c->tags[c->ntags].value = strdup(val);
+			if (!c->tags[c->ntags].key || !c->tags[c->ntags].value)
+				x->nomem = true;
+			c->ntags++;
+		}
+	}
+	strv_free(&l);
+}
+
 static void cfg_collector(struct cfg_ctx *x)
 {
 	static const char *const schemas[] = { "default", "lxd2influx", NULL };
@@ -334,19 +426,10 @@ static void cfg_collector(struct cfg_ctx *x)
 
 	v = cfg_get(x, "collector", "interval");
 	if (v) {
-		uint64_t ms;
+		const char *why;
 
-		if (cfg_parse_duration_ms(v, &ms) < 0)
-			cfg_err(x, "collector", "interval",
-				"invalid duration \"%s\" (examples: 10, 10s, 2m)", v);
-		else if (ms % 1000)
-			cfg_err(x, "collector", "interval", "%s is not a whole number of seconds", v);
-		else if (ms < 1000)
-			cfg_err(x, "collector", "interval", "%s is less than 1s", v);
-		else if (ms > 86400000)
-			cfg_err(x, "collector", "interval", "%s is more than 24h", v);
-		else
-			c->interval_ms = ms;
+		if (cfg_parse_interval_ms(v, &c->interval_ms, &why) < 0)
+			cfg_err(x, "collector", "interval", why, v);
 	}
 	v = cfg_get(x, "collector", "hostname");
 	if (v && *v) {
@@ -400,6 +483,7 @@ static void cfg_collector(struct cfg_ctx *x)
 	get_str(x, "collector", "user", &c->user, false);
 	if (c->user && !getpwnam(c->user))
 		cfg_err(x, "collector", "user", "no such user \"%s\"", c->user);
+	cfg_tags(x);
 }
 
 static void cfg_influxdb(struct cfg_ctx *x)
@@ -413,8 +497,12 @@ static void cfg_influxdb(struct cfg_ctx *x)
 	int i;
 
 	get_str(x, "influxdb", "url", &c->url, true);
-	if (c->url && !cfg_url_ok(c->url))
-		cfg_err(x, "influxdb", "url", "\"%s\" is not an http:// or https:// URL", c->url);
+	if (c->url && !cfg_url_ok(c->url)) {
+		char safe[512];
+
+		cfg_err(x, "influxdb", "url", "\"%s\" is not an http:// or https:// URL",
+			cfg_url_redact(c->url, safe, sizeof(safe)));
+	}
 	i = get_enum(x, "influxdb", "api", apis);
 	if (i >= 0)
 		c->api = i == 0 ? CFG_API_V1 : CFG_API_V2;
@@ -503,10 +591,35 @@ static void cfg_prometheus(struct cfg_ctx *x)
 		cfg_warn(x, "prometheus", NULL, "ignored without listen");
 }
 
+/* Editors on other systems start a UTF-8 file with a byte-order mark,
+ * which iniparser reads as part of the first line. When F starts with one,
+ * an fd of a copy without it; -ENOENT when it does not; -errno. */
+static int cfg_without_bom(FILE *f)
+{
+	char buf[4096];
+	size_t n;
+	int fd;
+
+	rewind(f);
+	n = fread(buf, 1, 3, f);
+	if (n != 3 || memcmp(buf, CFG_UTF8_BOM, 3))
+		return -ENOENT;
+	fd = memfd_create("lxcollectd.ini", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		if (write(fd, buf, n) != (ssize_t)n) {
+			close(fd);
+			return -EIO;
+		}
+	return fd;
+}
+
 /* Open and parse the file; false when there is nothing more to check. */
 static bool cfg_read(struct cfg_ctx *x, const char *path, bool must_exist)
 {
 	struct stat st;
+	int bom_fd;
 	FILE *f;
 
 	f = fopen(path, "re");
@@ -526,11 +639,21 @@ static bool cfg_read(struct cfg_ctx *x, const char *path, bool must_exist)
 		x->nomem = true;
 	if (cfg_scan_keys(f, cfg_scan_report, x) < 0)
 		x->nomem = true;
-	fclose(f);
 
 	cfg_ini_error[0] = '\0';
 	iniparser_set_error_callback(cfg_ini_errback);
-	x->d = iniparser_load(path);
+	bom_fd = cfg_without_bom(f);
+	if (bom_fd == -ENOMEM)
+		x->nomem = true;
+	if (bom_fd >= 0) {
+		char fdpath[64];
+
+		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", bom_fd);
+		x->d = iniparser_load(fdpath);
+		close(bom_fd);
+	} else {
+		x->d = iniparser_load(path);
+	}
 	iniparser_set_error_callback(NULL);
 	if (!x->d) {
 		/* "iniparser: syntax error in FILE (LINE):\n-> TEXT\n" */
@@ -546,9 +669,9 @@ static bool cfg_read(struct cfg_ctx *x, const char *path, bool must_exist)
 				strstr(m, "-> ") ? strstr(m, "-> ") + 3 : "");
 		else
 			cfg_err(x, NULL, NULL, "cannot parse: %s", *cfg_ini_error ? cfg_ini_error : "?");
-		return false;
 	}
-	return true;
+	fclose(f);
+	return x->d != NULL;
 }
 
 int cfg_load(const char *path, bool must_exist, struct config **ret, struct cfg_report *report)
@@ -599,6 +722,11 @@ void cfg_free(struct config *c)
 	strv_free(&c->exclude);
 	strv_free(&c->interfaces_exclude);
 	free(c->user);
+	for (size_t i = 0; i < c->ntags; i++) {
+		free(c->tags[i].key);
+		free(c->tags[i].value);
+	}
+	free(c->tags);
 	free(c->url);
 	free(c->database);
 	free(c->retention_policy);

@@ -29,6 +29,12 @@ struct strv {
 	size_t n;
 };
 
+/* [collector] tags: one extra tag KEY=VALUE on every point */
+struct cfg_tag {
+	char *key;
+	char *value;
+};
+
 struct config {
 	char *path; /* file it came from, NULL for built-in defaults */
 
@@ -43,6 +49,8 @@ struct config {
 	unsigned metrics; /* enum cfg_metric bits */
 	enum cfg_schema schema;
 	char *user; /* NULL: stay root without capabilities */
+	struct cfg_tag *tags; /* in the order given; keys checked by cfg_tag_key_ok() */
+	size_t ntags;
 
 	/* [influxdb] */
 	char *url;
@@ -110,11 +118,54 @@ int strv_push(struct strv *v, char *s);
 /* An http:// or https:// URL with a host and no spaces or controls. */
 bool cfg_url_ok(const char *u);
 
-/* Lines iniparser accepts silently: a key given twice in one section
- * (sections may repeat), and a key before any section (sec ""). Calls
- * report() for each, with the lowercased names. 0 or -ENOMEM. */
-int cfg_scan_keys(FILE *f, void (*report)(void *u, const char *sec, const char *key, unsigned line),
-		  void *u);
+/* [collector] interval (and --interval): whole seconds from 1s to 24h.
+ * 0 with *ret set, or -EINVAL with *ret_why a printf format taking the
+ * value once, e.g. "%s is more than 24h". */
+int cfg_parse_interval_ms(const char *s, uint64_t *ret, const char **ret_why);
+
+/* What iniparser accepts silently, found by cfg_scan_keys(). */
+enum cfg_scan_kind {
+	CFG_SCAN_OUTSIDE,     /* a key before any section (sec "") */
+	CFG_SCAN_DUP_KEY,     /* a key given twice in one section */
+	CFG_SCAN_DUP_SECTION, /* a section header given again (first_line: the first) */
+	CFG_SCAN_QUOTE,       /* a value opening a quote it does not close */
+	CFG_SCAN_AFTER_QUOTE, /* text after a quoted value's closing quote */
+	CFG_SCAN_KIND_MAX,
+};
+
+struct cfg_scan_hit {
+	enum cfg_scan_kind kind;
+	const char *sec; /* lowercased */
+	const char *key; /* lowercased; NULL for CFG_SCAN_DUP_SECTION */
+	unsigned line;
+	unsigned first_line; /* CFG_SCAN_DUP_SECTION only */
+};
+
+/* Scan the lines as iniparser will read them (a UTF-8 byte-order mark
+ * before the first line is skipped) and call report() for each hit. 0 or
+ * -ENOMEM. */
+int cfg_scan_keys(FILE *f, void (*report)(void *u, const struct cfg_scan_hit *h), void *u);
+
+/* The bytes of a UTF-8 byte-order mark, which cfg_load() accepts. */
+#define CFG_UTF8_BOM "\xef\xbb\xbf"
+
+/* URL with anything secret replaced by "***": the password of
+ * user:password@, and the values of the query parameters p, password and
+ * token. Writes into buf (truncating) and returns it. */
+const char *cfg_url_redact(const char *url, char *buf, size_t size);
+/* Append a copy of each of those secrets to *ret. 0 or -ENOMEM. */
+int cfg_url_secrets(const char *url, struct strv *ret);
+
+/* Tag keys a [collector] tags entry may not use: the ones lxcollectd
+ * writes itself. NULL-terminated. */
+extern const char *const cfg_reserved_tags[];
+
+/* The effective configuration as an INI file that cfg_load() reads back
+ * to the same values (secrets are never printed: the files they come
+ * from are, and a URL's password shows as ***). 0 or -errno. */
+int cfg_print(const struct config *c, FILE *f);
+/* The keys cfg_print() writes, as "section:key", NULL-terminated. */
+extern const char *const cfg_known[];
 
 /* Read a secret file: one non-empty line, one trailing newline removed.
  * On success *ret (malloc'd) and *ret_mode (permission bits) are set.

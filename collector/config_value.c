@@ -182,12 +182,54 @@ bool cfg_url_ok(const char *u)
 	return true;
 }
 
+/* Where a value's quoting goes wrong, as iniparser reads it: it takes
+ * "abc as abc and "a" b as a, silently. P points after the '='. */
+static int scan_quote(const char *p)
+{
+	const char *close;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p != '"' && *p != '\'')
+		return -1;
+	close = strchr(p + 1, *p);
+	if (!close)
+		return CFG_SCAN_QUOTE;
+	for (close++; isspace((unsigned char)*close); close++)
+		;
+	if (*close && *close != ';' && *close != '#')
+		return CFG_SCAN_AFTER_QUOTE;
+	return -1;
+}
+
+/* A name seen before, with the line it was first seen on. */
+static int seen_line(const struct strv *names, const unsigned *lines, const char *name)
+{
+	for (size_t i = 0; i < names->n; i++)
+		if (!strcmp(names->v[i], name))
+			return (int)lines[i];
+	return 0;
+}
+
+static int seen_add(struct strv *names, unsigned **lines, char *name, unsigned line)
+{
+	unsigned *l = realloc(*lines, (names->n + 1) * sizeof(**lines));
+
+	if (!l) {
+		free(name);
+		return -ENOMEM;
+	}
+	*lines = l;
+	l[names->n] = line;
+	return strv_push(names, name);
+}
+
 /* Mirrors iniparser's line rules: comments start with ';' or '#', a
  * trailing backslash continues the line, names are lowercased. */
-int cfg_scan_keys(FILE *f, void (*report)(void *u, const char *sec, const char *key, unsigned line),
-		  void *u)
+int cfg_scan_keys(FILE *f, void (*report)(void *u, const struct cfg_scan_hit *h), void *u)
 {
-	struct strv seen = { NULL, 0 };
+	struct strv keys = { NULL, 0 }, secs = { NULL, 0 };
+	unsigned *key_lines = NULL, *sec_lines = NULL;
 	char *line = NULL, sec[128] = "";
 	size_t cap = 0;
 	unsigned lineno = 0;
@@ -195,11 +237,14 @@ int cfg_scan_keys(FILE *f, void (*report)(void *u, const char *sec, const char *
 	ssize_t len;
 	int r = 0;
 
-	while ((len = getline(&line, &cap, f)) >= 0) {
+	while (r == 0 && (len = getline(&line, &cap, f)) >= 0) {
 		char *p = line, *e = line + len, *eq;
 		bool was_cont = cont;
+		int q;
 
 		lineno++;
+		if (lineno == 1 && !strncmp(p, CFG_UTF8_BOM, 3))
+			p += 3;
 		while (e > p && isspace((unsigned char)e[-1]))
 			*--e = '\0';
 		cont = e > p && e[-1] == '\\';
@@ -212,6 +257,7 @@ int cfg_scan_keys(FILE *f, void (*report)(void *u, const char *sec, const char *
 		if (*p == '[') {
 			char *close = strchr(p, ']');
 			size_t n;
+			int first;
 
 			p++;
 			if (!close)
@@ -224,18 +270,27 @@ int cfg_scan_keys(FILE *f, void (*report)(void *u, const char *sec, const char *
 			for (size_t i = 0; i < n; i++)
 				sec[i] = (char)tolower((unsigned char)p[i]);
 			sec[n] = '\0';
+			first = seen_line(&secs, sec_lines, sec);
+			if (first)
+				report(u, &(struct cfg_scan_hit){ CFG_SCAN_DUP_SECTION, sec, NULL, lineno,
+								  (unsigned)first });
+			else
+				r = seen_add(&secs, &sec_lines, strdup(sec), lineno);
 			continue;
 		}
 		eq = strchr(p, '=');
 		if (!eq)
 			continue;
+		q = cont ? -1 : scan_quote(eq + 1);
 		while (eq > p && isspace((unsigned char)eq[-1]))
 			eq--;
 		*eq = '\0';
-		for (char *q = p; *q; q++)
-			*q = (char)tolower((unsigned char)*q);
+		for (char *k = p; *k; k++)
+			*k = (char)tolower((unsigned char)*k);
+		if (q >= 0)
+			report(u, &(struct cfg_scan_hit){ (enum cfg_scan_kind)q, sec, p, lineno, 0 });
 		if (!*sec) {
-			report(u, sec, p, lineno);
+			report(u, &(struct cfg_scan_hit){ CFG_SCAN_OUTSIDE, sec, p, lineno, 0 });
 			continue;
 		}
 		char *id = NULL;
@@ -243,20 +298,102 @@ int cfg_scan_keys(FILE *f, void (*report)(void *u, const char *sec, const char *
 			r = -ENOMEM;
 			break;
 		}
-		bool dup = false;
-		for (size_t i = 0; i < seen.n && !dup; i++)
-			dup = !strcmp(seen.v[i], id);
-		if (dup) {
-			report(u, sec, p, lineno);
+		if (seen_line(&keys, key_lines, id)) {
+			report(u, &(struct cfg_scan_hit){ CFG_SCAN_DUP_KEY, sec, p, lineno, 0 });
 			free(id);
-		} else if (strv_push(&seen, id) < 0) {
-			r = -ENOMEM;
-			break;
+		} else {
+			r = seen_add(&keys, &key_lines, id, lineno);
 		}
 	}
 	free(line);
-	strv_free(&seen);
+	strv_free(&keys);
+	strv_free(&secs);
+	free(key_lines);
+	free(sec_lines);
 	return r;
+}
+
+int cfg_parse_interval_ms(const char *s, uint64_t *ret, const char **ret_why)
+{
+	uint64_t ms;
+
+	if (cfg_parse_duration_ms(s, &ms) < 0)
+		*ret_why = "invalid duration \"%s\" (examples: 10, 10s, 2m)";
+	else if (ms % 1000)
+		*ret_why = "%s is not a whole number of seconds";
+	else if (ms < 1000)
+		*ret_why = "%s is less than 1s";
+	else if (ms > 86400000)
+		*ret_why = "%s is more than 24h";
+	else {
+		*ret = ms;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* The next secret in URL at or after FROM: the password of
+ * user:password@, or the value of a query parameter p, password or
+ * token. Its start, or NULL; *ret_len its length. */
+static const char *url_next_secret(const char *url, const char *from, size_t *ret_len)
+{
+	static const char *const params[] = { "p", "password", "token", NULL };
+	const char *scheme = strstr(url, "://"), *p;
+
+	/* user:password@ lies between "://" and the first '/', '?' or '#' */
+	if (scheme && from <= scheme + 3) {
+		const char *auth = scheme + 3, *end = auth + strcspn(auth, "/?#");
+		const char *at = memrchr(auth, '@', (size_t)(end - auth));
+		const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+
+		if (colon && at > colon + 1) {
+			*ret_len = (size_t)(at - colon - 1);
+			return colon + 1;
+		}
+	}
+	for (p = strpbrk(from, "?&"); p; p = strpbrk(p + 1, "?&")) {
+		size_t n = strcspn(p + 1, "=&#");
+
+		if (p[1 + n] != '=')
+			continue;
+		for (size_t i = 0; params[i]; i++)
+			if (strlen(params[i]) == n && !strncasecmp(p + 1, params[i], n)) {
+				*ret_len = strcspn(p + 2 + n, "&#");
+				if (*ret_len)
+					return p + 2 + n;
+			}
+	}
+	return NULL;
+}
+
+const char *cfg_url_redact(const char *url, char *buf, size_t size)
+{
+	const char *p = url, *sec;
+	size_t o = 0, n;
+
+	if (size == 0)
+		return "";
+	while ((sec = url_next_secret(url, p, &n))) {
+		o += (size_t)snprintf(buf + o, size - o, "%.*s***", (int)(sec - p), p);
+		if (o >= size)
+			return buf;
+		p = sec + n;
+	}
+	snprintf(buf + o, size - o, "%s", p);
+	return buf;
+}
+
+int cfg_url_secrets(const char *url, struct strv *ret)
+{
+	const char *p = url, *sec;
+	size_t n;
+
+	while ((sec = url_next_secret(url, p, &n))) {
+		if (strv_push(ret, strndup(sec, n)) < 0)
+			return -ENOMEM;
+		p = sec + n;
+	}
+	return 0;
 }
 
 int cfg_read_secret(const char *path, char **ret, unsigned *ret_mode)

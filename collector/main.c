@@ -25,6 +25,7 @@
 #include "collector/priv.h"
 #include "collector/prom.h"
 #include "collector/sched.h"
+#include "collector/status.h"
 #include "netns/netns.h"
 
 #define EX_OK_ 0
@@ -47,30 +48,41 @@ struct options {
 	bool config_given;
 	bool once;
 	uint64_t count; /* 0: forever */
-	uint64_t interval_s;
+	uint64_t interval_ms; /* 0: the configuration's */
 	bool to_stdout;
 	bool test_config;
+	bool print_config;
 	bool verbose;
 };
+
+/* etc/lxcollectd.ini, every key with its default (Makefile) */
+static const char sample_config[] =
+#include "sample_config.inc"
+	;
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: lxcollectd [-c FILE] [--once] [--count N] [--interval SECONDS] [--stdout]\n"
-		"                  [-t|--test-config] [-v|--verbose] [--version] [-h|--help]\n"
+		"usage: lxcollectd [-c|--config FILE] [--once] [--count N] [--interval DURATION]\n"
+		"                  [--stdout] [-t|--test-config] [--print-config] [--sample-config]\n"
+		"                  [-v|--verbose] [--version] [-h|--help]\n"
 		"\n"
 		"Collects CPU, memory, pids, I/O, pressure and network figures of every LXC/LXD\n"
 		"container on this host and writes them to InfluxDB as line protocol.\n"
 		"\n"
-		"  -c FILE            configuration file (default %s)\n"
-		"  --once             run one collection cycle, deliver it, exit\n"
-		"  --count N          run N cycles, then exit\n"
-		"  --interval SECONDS override [collector] interval (whole seconds, >= 1)\n"
-		"  --stdout           write line protocol to standard output instead of InfluxDB\n"
-		"  -t, --test-config  check the configuration and exit (78 when it is invalid)\n"
-		"  -v, --verbose      log at debug level\n"
-		"  --version          print the version and exit\n"
-		"  -h, --help         this text\n",
+		"  -c, --config FILE    configuration file (default %s;\n"
+		"                       built-in defaults when that one does not exist)\n"
+		"  --once               run one collection cycle, deliver it, exit\n"
+		"  --count N            run N cycles, then exit\n"
+		"  --interval DURATION  override [collector] interval (10, 10s, 2m: whole\n"
+		"                       seconds from 1s to 24h, as in the file)\n"
+		"  --stdout             write line protocol to standard output instead of InfluxDB\n"
+		"  -t, --test-config    check the configuration and exit (78 when it is invalid)\n"
+		"  --print-config       print the effective configuration (secrets masked), exit\n"
+		"  --sample-config      print a commented configuration with every key, exit\n"
+		"  -v, --verbose        log at debug level\n"
+		"  --version            print the version and exit\n"
+		"  -h, --help           this text\n",
 		CFG_DEFAULT_PATH);
 }
 
@@ -92,7 +104,15 @@ static int parse_positive(const char *s, uint64_t *ret)
 /* 0 to go on, or an exit code + 1 */
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_ONCE = 256, OPT_COUNT, OPT_INTERVAL, OPT_STDOUT, OPT_VERSION };
+	enum {
+		OPT_ONCE = 256,
+		OPT_COUNT,
+		OPT_INTERVAL,
+		OPT_STDOUT,
+		OPT_VERSION,
+		OPT_PRINT_CONFIG,
+		OPT_SAMPLE_CONFIG,
+	};
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "once", no_argument, NULL, OPT_ONCE },
@@ -100,11 +120,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "stdout", no_argument, NULL, OPT_STDOUT },
 		{ "test-config", no_argument, NULL, 't' },
+		{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
+		{ "sample-config", no_argument, NULL, OPT_SAMPLE_CONFIG },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	const char *why;
 	int ch;
 
 	o->config = CFG_DEFAULT_PATH;
@@ -124,9 +147,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 			}
 			break;
 		case OPT_INTERVAL:
-			if (parse_positive(optarg, &o->interval_s) < 0) {
-				fprintf(stderr, "lxcollectd: --interval needs whole seconds >= 1, not '%s'\n", optarg);
-				return EX_USAGE_ + 1;
+			/* what [collector] interval refuses, refused the same way */
+			if (cfg_parse_interval_ms(optarg, &o->interval_ms, &why) < 0) {
+				fprintf(stderr, "lxcollectd: --interval: ");
+				fprintf(stderr, why, optarg);
+				fprintf(stderr, "\n");
+				return EX_CONFIG_ + 1;
 			}
 			break;
 		case OPT_STDOUT:
@@ -135,6 +161,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 't':
 			o->test_config = true;
 			break;
+		case OPT_PRINT_CONFIG:
+			o->print_config = true;
+			break;
+		case OPT_SAMPLE_CONFIG:
+			fputs(sample_config, stdout);
+			return EX_OK_ + 1;
 		case 'v':
 			o->verbose = true;
 			break;
@@ -163,6 +195,19 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return 0;
 }
 
+/* Whatever secret the configuration holds never reaches a log line. */
+static void log_config_secrets(const struct config *c)
+{
+	struct strv url = { NULL, 0 };
+
+	log_add_secret(c->password);
+	log_add_secret(c->token);
+	if (cfg_url_secrets(c->url, &url) == 0)
+		for (size_t i = 0; i < url.n; i++)
+			log_add_secret(url.v[i]);
+	strv_free(&url);
+}
+
 /* Read the configuration. At start-up (and for -t) problems go to stderr
  * as plain "FILE:SECTION.KEY: message" lines; on reload they are logged. */
 static int load_config(const struct options *o, bool reloading, struct config **ret)
@@ -180,8 +225,10 @@ static int load_config(const struct options *o, bool reloading, struct config **
 			fprintf(stderr, "%s\n", rep.errors.v[i]);
 	}
 	cfg_report_free(&rep);
-	if (r >= 0 && o->interval_s)
-		(*ret)->interval_ms = o->interval_s * 1000;
+	if (r >= 0 && o->interval_ms)
+		(*ret)->interval_ms = o->interval_ms;
+	if (r >= 0)
+		log_config_secrets(*ret);
 	return r;
 }
 
@@ -250,7 +297,7 @@ struct daemon {
 	struct sched sched;
 	bool ready;
 	bool lost;        /* a batch could not be spooled */
-	bool per_cycle_info; /* a line per cycle at info level (foreground) */
+	int64_t journal_info_ns; /* tick of the last cycle line at info level */
 };
 
 /* Sleep until the monotonic deadline, pinging the watchdog on the way.
@@ -279,7 +326,7 @@ static int run_cycle(struct daemon *d)
 	struct cycle_stats st;
 	struct deliver_stats ds = { 0 };
 	int64_t ts = d->sched.tick;
-	int r;
+	int prio, r;
 
 	lp_buf_reset(&d->buf);
 	lp_buf_reset(&d->side);
@@ -319,11 +366,16 @@ static int run_cycle(struct daemon *d)
 		d->ready = true;
 	}
 	notify_send("WATCHDOG=1");
-	log_msg(d->per_cycle_info ? LOG_INFO : LOG_DEBUG,
-		"cycle %" PRId64 ": %" PRIu64 " containers, %" PRIu64 " points, %" PRIu64
-		" us%s%" PRIu64 " bytes spooled, %" PRIu64 " dropped, %" PRIu64 " skipped ticks",
-		ts / 1000000000, st.containers, st.points + 1, st.cycle_us, ", ",
-		ds.spool_bytes, ds.dropped_points, d->sched.skipped);
+	/* in the foreground a line per cycle shows it works; in the journal
+	 * that would be noise, but one every few minutes shows it still does */
+	prio = !log_to_journal() || status_journal_due(&d->journal_info_ns, ts) ? LOG_INFO
+										   : LOG_DEBUG;
+	if (log_get_level() >= prio) {
+		char line[512];
+
+		status_cycle_line(line, sizeof(line), ts, &st, d->dlv ? &ds : NULL, d->sched.skipped);
+		log_msg(prio, "%s", line);
+	}
 	return 0;
 }
 
@@ -506,6 +558,11 @@ int main(int argc, char **argv)
 	notify_init();
 
 	r = load_config(&d.opt, false, &d.cfg);
+	if (d.opt.print_config && r >= 0) {
+		r = cfg_print(d.cfg, stdout);
+		cfg_free(d.cfg);
+		return r < 0 || fflush(stdout) ? EX_FAIL : EX_OK_;
+	}
 	if (r >= 0 && d.cfg->prom_listen) {
 		/* privileged, before any thread: bind (a port below 1024 needs
 		 * it) and read the TLS files; also what -t checks */
@@ -515,7 +572,7 @@ int main(int argc, char **argv)
 			d.prom = NULL;
 		}
 	}
-	if (d.opt.test_config) {
+	if (d.opt.test_config || d.opt.print_config) {
 		if (r < 0)
 			return r == -ENOMEM ? EX_FAIL : EX_CONFIG_;
 		printf("configuration OK\n");
@@ -529,9 +586,6 @@ int main(int argc, char **argv)
 	}
 	if (!d.opt.verbose)
 		log_set_level(d.cfg->log_level);
-	/* in the foreground a line per cycle shows it works; in the journal
-	 * that would be noise */
-	d.per_cycle_info = !getenv("JOURNAL_STREAM");
 
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -574,8 +628,12 @@ int main(int argc, char **argv)
 		}
 	}
 	lp_buf_init(&d.buf);
-	log_info("lxcollectd %s started: every %" PRIu64 " s, %s", LXC_VERSION,
-		 d.cfg->interval_ms / 1000, d.opt.to_stdout ? "to standard output" : d.cfg->url);
+	{
+		char line[1024];
+
+		status_start_line(line, sizeof(line), d.cfg, d.opt.to_stdout);
+		log_info("%s", line);
+	}
 	rc = run_loop(&d);
 	if (d.dlv) {
 		int frc = finish_delivery(&d);

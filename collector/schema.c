@@ -85,6 +85,8 @@ int schema_begin(struct lp_buf *b, const char *measurement, const struct ct_iden
 		r = lp_tag(b, "container", id->name);
 	if (r >= 0 && id->project && id->project[0])
 		r = lp_tag(b, "project", id->project);
+	for (size_t i = 0; r >= 0 && i < id->ntags; i++)
+		r = lp_tag(b, id->tags[i].key, id->tags[i].value);
 	if (r < 0)
 		lp_abort(b);
 	return r;

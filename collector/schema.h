@@ -14,9 +14,12 @@ struct ct_ident {
 	const char *host;
 	const char *name;    /* container */
 	const char *project; /* NULL or "" for LXD's default project */
+	const struct cfg_tag *tags; /* [collector] tags, after the ones above */
+	size_t ntags;
 };
 
-/* lp_begin(measurement) and the host, container and project tags. */
+/* lp_begin(measurement), the host, container and project tags and the
+ * configured tags. */
 int schema_begin(struct lp_buf *b, const char *measurement, const struct ct_ident *id);
 
 /* All cgroup points of one container. Returns the number of points written

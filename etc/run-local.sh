@@ -25,20 +25,6 @@ if ! answers; then
 	command -v influxd >/dev/null || { echo "make run: influxd missing: run 'sudo make deps'" >&2; exit 1; }
 	sed -e "s|@DIR@|$local/influxdb|g" -e "s|@HTTP@|8086|g" -e "s|@RPC@|8088|g" \
 		etc/influxd.conf.in >"$local/influxd.conf"
-reporting-disabled = true
-bind-address = "127.0.0.1:8088"
-[meta]
-  dir = "$local/influxdb/meta"
-[data]
-  dir = "$local/influxdb/data"
-  wal-dir = "$local/influxdb/wal"
-  query-log-enabled = false
-[http]
-  bind-address = "127.0.0.1:8086"
-  log-enabled = false
-[monitor]
-  store-enabled = false
-EOC
 	echo "make run: no InfluxDB on $url; starting influxd with its data in .local/influxdb"
 	influxd run -config "$local/influxd.conf" >"$local/influxd.log" 2>&1 &
 	influx_pid=$!

@@ -85,7 +85,7 @@ run_daemon() {
 	dpid=$!
 	k=0 first="" last="" hpid=""
 	while kill -0 "$dpid" 2>/dev/null; do
-		c=$(grep -c ' containers, ' "$tmp/err")
+		c=$(grep -c ' cycle [0-9T:-]*Z: ' "$tmp/err")
 		if [ "$c" -gt "$k" ]; then
 			k=$c
 			now=$(cpu_us "$dpid")
@@ -93,7 +93,7 @@ run_daemon() {
 				hpid=$(pgrep -P "$dpid" | head -n1)
 				first=$((now + $(cpu_us "$hpid")))
 				base=$now
-				cts=$(grep -m1 ' containers, ' "$tmp/err" | sed 's/.*: \([0-9]*\) containers.*/\1/')
+				cts=$(grep -m1 ' cycle [0-9T:-]*Z: ' "$tmp/err" | sed 's/.*Z: \([0-9]*\) containers\{0,1\}[ ,].*/\1/')
 			fi
 			if [ "$k" = $((CYCLES - 1)) ]; then
 				last=$now

@@ -9,11 +9,10 @@
 #include "collector/config.h"
 #include "tests/fuzz/fuzz.h"
 
-static void scan_report(void *u, const char *sec, const char *key, unsigned line)
+static void scan_report(void *u, const struct cfg_scan_hit *h)
 {
-	(void)sec;
-	(void)key;
-	FUZZ_CHECK(line > 0);
+	FUZZ_CHECK(h->line > 0 && h->kind < CFG_SCAN_KIND_MAX);
+	FUZZ_CHECK(h->kind == CFG_SCAN_DUP_SECTION ? h->first_line < h->line && !h->key : !!h->key);
 	++*(unsigned *)u;
 }
 
@@ -31,6 +30,18 @@ static void values(const char *s)
 	r = cfg_parse_bool(s, &b);
 	FUZZ_CHECK(r == 0 || r == -EINVAL);
 	(void)cfg_url_ok(s);
+	{
+		/* the redacted URL never holds a secret of it */
+		char red[256];
+		struct strv sec = { NULL, 0 };
+
+		cfg_url_redact(s, red, sizeof(red));
+		FUZZ_CHECK(strlen(red) < sizeof(red));
+		if (strlen(s) < 100 && cfg_url_secrets(s, &sec) == 0)
+			for (size_t i = 0; i < sec.n; i++)
+				FUZZ_CHECK(strlen(sec.v[i]) > 0);
+		strv_free(&sec);
+	}
 	if (cfg_parse_list(s, &l) == 0) {
 		for (size_t i = 0; i < l.n; i++) {
 			/* trimmed, non-empty, no comma */

@@ -10,7 +10,7 @@ check "--version names the program" grep -q '^lxcollectd [0-9]' "$tmp/v"
 check "--help shows --once" grep -q -- '--once' "$tmp/h"
 "$LXCOLLECTD" --bogus 2>/dev/null; eq "unknown option exits 64" "$?" 64
 "$LXCOLLECTD" --count 0 --stdout 2>/dev/null; eq "--count 0 exits 64" "$?" 64
-"$LXCOLLECTD" --interval 1.5 --stdout 2>/dev/null; eq "--interval 1.5 exits 64" "$?" 64
+"$LXCOLLECTD" --interval 1.5 --stdout 2>/dev/null; eq "--interval 1.5 exits 78, as in the file" "$?" 78
 "$LXCOLLECTD" extra 2>/dev/null; eq "stray argument exits 64" "$?" 64
 
 "$LXCOLLECTD" -c "$tmp/none.ini" -t 2>"$tmp/e"; eq "missing named file exits 78" "$?" 78

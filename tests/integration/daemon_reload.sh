@@ -61,8 +61,8 @@ eq "still running with the daemon's first process" "$(grep -c 'started:' "$W/run
 
 # cycles logged before the "configuration reloaded" line carry the old
 # host, the ones after it the new one
-before=$(sed -n '/configuration reloaded/q; s/.* cycle \([0-9][0-9]*\): .*/\1/p' "$W/run.log")
-after=$(sed -n '/configuration reloaded/,$ s/.* cycle \([0-9][0-9]*\): .*/\1/p' "$W/run.log")
+before=$(sed -n '/configuration reloaded/q; s/.* cycle \([0-9T:-]*Z\): .*/\1/p' "$W/run.log")
+after=$(sed -n '/configuration reloaded/,$ s/.* cycle \([0-9T:-]*Z\): .*/\1/p' "$W/run.log")
 first=$(d_ticks run | head -n1)
 last=$(d_last_tick run)
 eq "logged ticks consecutive, none twice" "$(d_ticks run | tr '\n' ' ')" "$(seq "$first" "$last" | tr '\n' ' ')"

@@ -85,8 +85,8 @@ timeout = 1s
 dir = $W/spool-f
 max_size = 4KiB
 EOC
-# the last cycle line's "N dropped"
-dropped_logged() { sed -n 's/.* \([0-9]*\) dropped,.*/\1/p' "$W/f.log" | tail -n1; }
+# the last cycle line's "N points dropped" (absent while none are)
+dropped_logged() { sed -n 's/.* \([0-9]*\) points\{0,1\} dropped.*/\1/p' "$W/f.log" | tail -n1; }
 some_dropped() { [ "$(dropped_logged)" -gt 0 ] 2>/dev/null; }
 influxd_kill
 d_start f -c "$W/f.ini" --interval 1
@@ -104,7 +104,7 @@ d_term
 eq "F: SIGTERM exits 0" "$D_RC" 0
 first=$(d_ticks f | head -n1)
 last=$(d_last_tick f)
-per=$(sed -n 's/.* cycle [0-9]*: [0-9]* containers, \([0-9]*\) points.*/\1/p' "$W/f.log" | sort -u)
+per=$(sed -n 's/.* cycle [0-9T:-]*Z: [0-9]* containers[^,]*, \([0-9]*\) points.*/\1/p' "$W/f.log" | sort -u)
 eq "F: points per cycle (3 containers x 2 + 1)" "$per" 7
 dropped=$(influx_q df "SELECT last(dropped_points) FROM lxcollectd" | jq -r '.results[0].series[0].values[0][1] // 0')
 check "F: dropped_points stored > 0 ($dropped)" [ "$dropped" -gt 0 ]

@@ -5,15 +5,26 @@
 # cycles into a private InfluxDB, then EVERY query of the dashboard (panels
 # and variables, Grafana's macros substituted) run there, each answering
 # numeric series in a plausible range; CPU, bits/s, memory and pids
-# against what the test set up. Also schema = lxd2influx and the CPU query
+# against what the test set up. Two more containers, both named ${p}w,
+# in LXD projects ${p}a and ${p}b (synthetic cgroups lxc.payload.PROJECT_NAME,
+# one holding 64 MiB): every panel and variable keeps them apart and the
+# legend names the project. Also schema = lxd2influx and the CPU query
 # of an lxd2influx dashboard.
 . "$(dirname "$0")/../lib/common.sh"
 . "$TOP/tests/lib/lxc.sh"
 . "$TOP/tests/lib/influxd.sh"
+. "$TOP/tests/lib/syn.sh"
 need_lxc
 need_cmd ip jq curl influxd awk
 dash=$TOP/etc/grafana/lxcollectd.json
 check "dashboard is valid JSON" sh -c "jq -e . '$dash' >/dev/null"
+# every query of container figures filters on, groups by and names the
+# project: two containers of the same name in two projects stay apart
+eq "every container query filters on \$project, groups by project, shows it in the legend" \
+	"$(jq -r '.panels[].targets[] | select(.query | test("FROM \"container_")) |
+		select((.query | test("\"project\" =~ /\\^\\$project\\$/") | not)
+		    or (.query | test("GROUP BY [^)]*\\), \"host\", \"project\", \"container\"") | not)
+		    or (.alias | test("\\$tag_project") | not)) | .query' "$dash")" ""
 
 p=gfd$$
 tmp=$(mktemp -d); t_defer "rm -rf '$tmp'"
@@ -30,6 +41,29 @@ for c in 1 2; do
 		"lxc.cgroup.pids.max = 100" || { not_ok "create ${p}$c"; t_done; exit 1; }
 	check "container ${p}$c started" lxct_start "${p}$c"
 done
+# the same name in two projects: an idle one, and one holding 64 MiB
+# (allocated once it is inside its cgroup, so that it is charged there)
+# (limits as the LXC ones have: the panels show them)
+for pr in a b; do
+	syn_mkcg "lxc.payload.${p}${pr}_${p}w" || { not_ok "cgroup of ${p}${pr}/${p}w"; t_done; exit 1; }
+	for h in $(syn_hiers); do
+		c=$h/lxc.payload.${p}${pr}_${p}w
+		[ -f "$c/memory.limit_in_bytes" ] && echo 268435456 >"$c/memory.limit_in_bytes"
+		[ -f "$c/memory.max" ] && echo 268435456 >"$c/memory.max"
+		[ -f "$c/pids.max" ] && echo 100 >"$c/pids.max"
+	done
+done
+sh -c 'sleep 0.5; exec python3 -c "import time; x = b\"m\" * (64 << 20); time.sleep(600)"' &
+big=$!
+t_defer "kill -9 $big"
+syn_move "$big" "lxc.payload.${p}a_${p}w" || not_ok "a process in ${p}a/${p}w"
+syn_proc "lxc.payload.${p}b_${p}w" >/dev/null || not_ok "a process in ${p}b/${p}w"
+memcg=$(for h in $(syn_hiers); do [ -f "$h/lxc.payload.${p}a_${p}w/memory.usage_in_bytes" ] && echo "$h" && break
+	[ -f "$h/lxc.payload.${p}a_${p}w/memory.current" ] && echo "$h" && break; done)
+charged() { [ "$(cat "$memcg/lxc.payload.${p}a_${p}w/memory.usage_in_bytes" "$memcg/lxc.payload.${p}a_${p}w/memory.current" 2>/dev/null | head -n1)" -ge $((64 << 20)) ]; }
+i=0; while ! charged && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "${p}a/${p}w holds 64 MiB" charged
+
 # ARP settles before anything is measured
 lxc-attach -n "${p}1" -- ping -c 1 -W 2 10.204.0.3 >/dev/null 2>&1
 
@@ -63,7 +97,8 @@ host=$(hostname)
 # the real tag values for $host and $container
 subst() {
 	sed -e 's/\$timeFilter/time > now() - 5m/g' -e 's/\$__interval_ms/1000/g' \
-		-e 's/\$__interval/1s/g' -e "s/\\\$host/($host)/g" -e "s/\\\$container/(${p}1|${p}2)/g"
+		-e 's/\$__interval/1s/g' -e "s/\\\$host/($host)/g" -e "s/\\\$project/${PROJECT:-.*}/g" \
+		-e "s/\\\$container/(${p}1|${p}2|${p}w)/g"
 }
 
 # rows Q: every data row as "SERIES-TAGS<TAB>COLUMN<TAB>VALUE", SERIES-TAGS
@@ -83,12 +118,20 @@ while IFS="$(printf '\t')" read -r name q; do
 	vals=$(influx_q lxd "$q" | jq -r '[.results[0].series[]?.values[][1]] | sort | join(" ")')
 	case $name in
 	host) eq "variable host: $q" "$vals" "$host" ;;
-	container) eq "variable container: $q" "$vals" "${p}1 ${p}2" ;;
+	project) eq "variable project: $q" "$vals" "${p}a ${p}b" ;;
+	container)
+		# "All" projects (the variable's allValue) keeps containers
+		# without a project; one project, only its containers
+		eq "variable container: $q" "$vals" "${p}1 ${p}2 ${p}w"
+		q=$(printf '%s' "$q" | sed "s/\.\*/${p}a/")
+		vals=$(influx_q lxd "$q" | jq -r '[.results[0].series[]?.values[][1]] | sort | join(" ")')
+		eq "variable container, project ${p}a: $q" "$vals" "${p}w" ;;
 	*) not_ok "unknown variable $name" ;;
 	esac
 	n=$((n + 1))
 done <"$tmp/vars"
-eq "two template variables" "$n" 2
+eq "three template variables" "$n" 3
+eq "project: All matches what has no project tag" "$(jq -r '.templating.list[] | select(.name == "project") | .allValue' "$dash")" ".*"
 
 # 2. every panel query: an answer without error, numeric series, each
 # plausible for its panel
@@ -121,6 +164,12 @@ while IFS="$(printf '\t')" read -r title ref raw q; do
 		}
 		END { print m }' "$tmp/rows"
 	}
+	# the two ${p}w stay two series, one per project, wherever they appear
+	case $q in *'FROM "container_net"'*) ;; *'FROM "container_'*)
+		eq "$title/$ref: ${p}w once per project" \
+			"$(influx_q lxd "$q" | jq -r --arg c "${p}w" '[.results[0].series[] | select(.tags.container == $c) | .tags.project] | unique | join(" ")')" \
+			"${p}a ${p}b" ;;
+	esac
 	# the sum of rate x bucket length: the counter's increase over the window
 	case "$title/$ref" in
 	CPU/A)
@@ -147,7 +196,14 @@ while IFS="$(printf '\t')" read -r title ref raw q; do
 			u=$(mx "container=${p}$c" usage); w=$(mx "container=${p}$c" working_set)
 			check "Memory: ${p}$c 0 < working set $w <= usage $u < limit" \
 				awk -v u="$u" -v w="$w" 'BEGIN { exit !(w > 0 && w <= u && u < 268435456) }'
-		done ;;
+		done
+		u=$(mx "project=${p}a,container=${p}w" usage)
+		check "Memory: ${p}a/${p}w usage $u >= 64 MiB" [ "${u%.*}" -ge $((64 << 20)) ]
+		u=$(mx "project=${p}b,container=${p}w" usage)
+		check "Memory: ${p}b/${p}w usage $u < 16 MiB" [ "${u%.*}" -lt $((16 << 20)) ]
+		u=$(PROJECT=${p}b; export PROJECT; influx_q lxd "$(jq -r '.panels[] | select(.title == "Memory") | .targets[0].query' "$dash" | subst)" |
+			jq -r '[.results[0].series[].tags | "\(.project)/\(.container)"] | join(" ")')
+		eq "Memory, project ${p}b selected: only its container" "$u" "${p}b/${p}w" ;;
 	"OOM kills/A")
 		eq "OOM kills: none" "$(awk -F'\t' '{ s += $3 } END { print s + 0 }' "$tmp/rows")" 0 ;;
 	Processes/A)
@@ -183,7 +239,7 @@ while IFS="$(printf '\t')" read -r title ref raw q; do
 		eq "Pressure: cpu, io, memory for both containers" \
 			"$(cut -f1 "$tmp/rows" | sed 's/.*resource=//' | sort -u | tr '\n' ' ')" "cpu io memory " ;;
 	"lxcollectd: containers and points/A")
-		eq "lxcollectd: containers" "$(mx "host=$host" containers)" 2 ;;
+		eq "lxcollectd: containers" "$(mx "host=$host" containers)" 4 ;;
 	"lxcollectd: cycle time/A")
 		v=$(mx "host=$host" cycle_us)
 		check "lxcollectd: cycle time $v us in 1..1000000" awk -v v="$v" 'BEGIN { exit !(v >= 1 && v < 1000000) }' ;;

@@ -2,7 +2,8 @@
 # integration tests (sourced after common.sh). Logs and output go to
 # $W/NAME.log and $W/NAME.out; $W is the test's work directory.
 
-# the per-cycle info lines ("cycle TICK: ...") are what the tests read;
+# the per-cycle info lines ("cycle 2026-11-30T16:40:10Z: ...") are what
+# the tests read;
 # under a journal they would be debug lines
 unset JOURNAL_STREAM
 
@@ -77,7 +78,7 @@ wait_until() {
 }
 
 # d_ticks NAME: the ticks (unix seconds) daemon NAME logged, one a line
-d_ticks() { sed -n 's/.* cycle \([0-9][0-9]*\): .*/\1/p' "$W/$1.log"; }
+d_ticks() { sed -n 's/.* cycle \([0-9T:-]*Z\): .*/\1/p' "$W/$1.log" | date -u -f - +%s; }
 d_ncycles() { d_ticks "$1" | wc -l; }
 d_last_tick() { d_ticks "$1" | tail -n1; }
 # d_cycles_ge NAME N: at least N cycles logged

@@ -10,6 +10,8 @@ and DIR/req.N.body (the raw body), N counting from 1. The first N requests
   hang     read the request, never answer (until the client gives up)
   garbage  answer a line that is not HTTP, close
   cut      answer 200 with a Content-Length longer than the body sent, close
+  echo     answer 400 quoting the request line and headers back (as a
+           careless server might quote credentials in an error)
   CODE     answer HTTP CODE with {"error":"fake CODE"}
 --max-body: answer 413 to any body larger than BYTES (not recorded).
 Every request line is appended to DIR/log. The server exits after
@@ -72,7 +74,7 @@ def main():
                 with open(os.path.join(out, "log"), "a") as f:
                     f.write("%d %s %d\n" % (seen, head[0], len(body)))
             if seen <= fail_n:
-                return self.fail(fail_mode)
+                return self.fail(fail_mode, head)
             if max_body is not None and len(body) > max_body:
                 self.answer(413, b'{"error":"Request Entity Too Large"}')
                 return True
@@ -91,7 +93,7 @@ def main():
                              b"Content-Type: application/json\r\n\r\n" % (code, len(body)) + body)
             self.wfile.flush()
 
-        def fail(self, mode):
+        def fail(self, mode, head):
             if mode == "hang":
                 time.sleep(lifetime)
                 return False
@@ -103,6 +105,10 @@ def main():
                 self.wfile.flush()
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return False
+            if mode == "echo":
+                quoted = "; ".join(head).replace("\\", "\\\\").replace('"', '\\"')
+                self.answer(400, b'{"error":"bad request: %s"}' % quoted.encode("latin-1"))
+                return True
             code = int(mode)
             self.answer(code, b'{"error":"fake %d"}' % code)
             return True

@@ -13,6 +13,11 @@
 #include "collector/config.h"
 #include "tests/testing.h"
 
+/* what every refused size says after the value */
+#define SIZE_UNITS \
+	": a whole number of bytes, or with a unit KiB, MiB, GiB or TiB (powers of 1024; KB " \
+	"and MB are refused as ambiguous), e.g. 64KiB, 256MiB"
+
 static char dir[256];
 static char path[700];
 static int nfile;
@@ -375,14 +380,13 @@ static void test_errors(void)
 	    "influxdb.timeout: invalid duration \"5 s\" (examples: 10, 10s, 500ms, 2m, 1h)");
 	bad("[influxdb]\ntimeout = 0ms\n", "influxdb.timeout: 0ms is out of range (1ms to 3600s)");
 	bad("[spool]\nmax_size = 1.5GiB\n",
-	    "spool.max_size: invalid size \"1.5GiB\" (examples: 1048576, 64KiB, 256MiB, 1GiB)");
+	    "spool.max_size: invalid size \"1.5GiB\"" SIZE_UNITS);
 	bad("[spool]\nmax_size = 64KB\n",
-	    "spool.max_size: invalid size \"64KB\" (examples: 1048576, 64KiB, 256MiB, 1GiB)");
+	    "spool.max_size: invalid size \"64KB\"" SIZE_UNITS);
 	bad("[spool]\nmax_size = -1\n",
-	    "spool.max_size: invalid size \"-1\" (examples: 1048576, 64KiB, 256MiB, 1GiB)");
+	    "spool.max_size: invalid size \"-1\"" SIZE_UNITS);
 	bad("[spool]\nmax_size = 99999999999999999999\n",
-	    "spool.max_size: invalid size \"99999999999999999999\" (examples: 1048576, 64KiB, "
-	    "256MiB, 1GiB)");
+	    "spool.max_size: invalid size \"99999999999999999999\"" SIZE_UNITS);
 	bad("[spool]\nmax_size = 2KiB\n",
 	    "spool.max_size: 2KiB is too small (at least 4096 bytes)");
 	bad("[spool]\ndir = spool\n", "spool.dir: \"spool\" is not an absolute path");
@@ -445,8 +449,7 @@ static void test_errors(void)
 	     "several: url");
 	T_OK(has(&rep.errors, "influxdb.org: required with api = v2"), "several: org");
 	T_OK(has(&rep.errors, "influxdb.bucket: required with api = v2"), "several: bucket");
-	T_OK(has(&rep.errors, "spool.max_size: invalid size \"lots\" (examples: 1048576, 64KiB, "
-			      "256MiB, 1GiB)"),
+	T_OK(has(&rep.errors, "spool.max_size: invalid size \"lots\"" SIZE_UNITS),
 	     "several: max_size");
 	if (rep.errors.n != 8)
 		dump(&rep.errors);
@@ -469,6 +472,187 @@ static void test_errors(void)
 	     "tls_verify = false warns");
 }
 
+
+/* Issue: a BOM gave an invisible syntax error, "abc silently became abc,
+ * a repeated section merged without a word. */
+static void test_edges(void)
+{
+	int r;
+
+	r = load("\xef\xbb\xbf[collector]\ninterval = 20s\n");
+	T_OK(r == 0 && cfg->interval_ms == 20000 && rep.warnings.n == 0,
+	     "a UTF-8 byte-order mark is accepted");
+	dump(&rep.errors);
+	r = load("\xef\xbb\xbf; comment first\n[collector]\nhostname = h\nhostname = i\n");
+	T_OK(r == -EINVAL && has(&rep.errors, "collector.hostname: duplicate key (line 4); give each key once"),
+	     "after a BOM, line numbers and checks as without");
+	bad("[collector]\nhostname = \"abc\n",
+	    "collector.hostname: unclosed quote (line 2); end the value with the quote it starts with");
+	bad("[collector]\nexclude = 'web\n",
+	    "collector.exclude: unclosed quote (line 2); end the value with the quote it starts with");
+	bad("[collector]\nhostname = \"a\" b\n",
+	    "collector.hostname: text after the closing quote (line 2); put all of the value inside the quotes");
+	r = load("[collector]\nhostname = \"a b\" ; comment\n");
+	T_OK(r == 0 && !strcmp(cfg->hostname, "a b"), "a comment after a closed quote is fine");
+
+	r = load("[collector]\ninterval = 20s\n[log]\nlevel = info\n[Collector]\nhostname = h\n");
+	T_OK(r == 0 && cfg->interval_ms == 20000 && !strcmp(cfg->hostname, "h"),
+	     "a repeated section still loads (merged)");
+	T_OK(rep.warnings.n == 1 &&
+		     has(&rep.warnings, "collector: section given twice (lines 1 and 5); their keys "
+					"are merged, write it once"),
+	     "a repeated section is a warning naming both lines");
+	dump(&rep.warnings);
+
+	bad("[spool]\nmax_size = 10MB\n", "spool.max_size: invalid size \"10MB\"" SIZE_UNITS);
+}
+
+static void test_interval(void)
+{
+	static const struct {
+		const char *s;
+		uint64_t ms;
+		const char *why;
+	} t[] = {
+		{ "10", 10000, NULL },
+		{ "2m", 120000, NULL },
+		{ "24h", 86400000, NULL },
+		{ "86401", 0, "%s is more than 24h" },
+		{ "999999999", 0, "%s is more than 24h" },
+		{ "1500ms", 0, "%s is not a whole number of seconds" },
+		{ "0", 0, "%s is less than 1s" },
+		{ "1.5", 0, "invalid duration \"%s\" (examples: 10, 10s, 2m)" },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		uint64_t ms = 0;
+		const char *why = NULL;
+		int r = cfg_parse_interval_ms(t[i].s, &ms, &why);
+
+		if (t[i].why)
+			T_OK(r == -EINVAL && why && !strcmp(why, t[i].why), "interval %s: %s", t[i].s,
+			     why ? why : "(accepted)");
+		else
+			T_OK(r == 0 && ms == t[i].ms, "interval %s = %" PRIu64 " ms", t[i].s, ms);
+	}
+}
+
+static void test_tags(void)
+{
+	int r;
+
+	r = load("[collector]\ntags = dc=fra1, role = lxd,rack=a b\n");
+	T_OK(r == 0 && cfg->ntags == 3, "three tags");
+	if (r == 0 && cfg->ntags == 3) {
+		T_EQ_STR(cfg->tags[0].key, "dc", "tag 1 key");
+		T_EQ_STR(cfg->tags[0].value, "fra1", "tag 1 value");
+		T_EQ_STR(cfg->tags[1].key, "role", "spaces around '=' trimmed (key)");
+		T_EQ_STR(cfg->tags[1].value, "lxd", "spaces around '=' trimmed (value)");
+		T_EQ_STR(cfg->tags[2].value, "a b", "a space inside a value kept (escaped later)");
+	}
+	r = load("[collector]\ntags = k=v=w\n");
+	T_OK(r == 0 && cfg->ntags == 1 && !strcmp(cfg->tags[0].value, "v=w"),
+	     "the first '=' splits; '=' in a value is escaped later");
+	bad("[collector]\ntags = dc\n", "collector.tags: \"dc\" is not KEY=VALUE");
+	bad("[collector]\ntags = dc=\n", "collector.tags: \"dc=\" needs a key and a value");
+	bad("[collector]\ntags = host=other\n",
+	    "collector.tags: \"host\" is a tag lxcollectd sets itself (host, container, project, "
+	    "interface, host_interface, resource)");
+	bad("[collector]\ntags = project=x\n",
+	    "collector.tags: \"project\" is a tag lxcollectd sets itself (host, container, project, "
+	    "interface, host_interface, resource)");
+	bad("[collector]\ntags = a=1, a=2\n", "collector.tags: tag \"a\" given twice");
+	bad("[collector]\ntags = \"a=x\\\"\n", "collector.tags: \"a=x\\\" cannot be written as a tag");
+	bad("[collector]\ntags = a=\x01\n", "collector.tags: \"a=\x01\" cannot be written as a tag");
+}
+
+/* --print-config: every key, read back to the same configuration, no
+ * secret in it */
+static void test_print(void)
+{
+	char text[2048], pw[512], *out = NULL, *again = NULL;
+	size_t len = 0;
+	FILE *f;
+	int r;
+
+	snprintf(pw, sizeof(pw), "%s", put("pr1ntme-not\n", 0600));
+	snprintf(text, sizeof(text),
+		 "[collector]\ninterval = 2m\nhostname = \"h;1\"\nexclude = \"a, b#2\"\n"
+		 "tags = dc=fra1, role=lxd\nmetrics = net, cpu\n"
+		 "[influxdb]\nurl = https://admin:Secr3tPw@db.example:8086/\n"
+		 "username = admin\npassword_file = %s\ntimeout = 1500ms\n"
+		 "[spool]\nmax_size = 3MiB\n[log]\nlevel = warning\n",
+		 pw);
+	r = load(text);
+	T_EQ_INT(r, 0, "print: source loads");
+	if (r < 0)
+		return;
+	f = open_memstream(&out, &len);
+	T_EQ_INT(cfg_print(cfg, f), 0, "cfg_print");
+	fclose(f);
+	T_OK(!strstr(out, "Secr3tPw") && !strstr(out, "pr1ntme"), "no secret printed");
+	T_OK(strstr(out, "url = https://admin:***@db.example:8086/\n") != NULL,
+	     "the URL's password shows as ***");
+	for (size_t i = 0; cfg_known[i]; i++) {
+		char want[128];
+		const char *colon = strchr(cfg_known[i], ':');
+
+		snprintf(want, sizeof(want), "\n%s =", colon + 1);
+		T_OK(strstr(out, want) != NULL, "printed: %s", cfg_known[i]);
+	}
+	/* read back (the password cannot be: the URL without it) */
+	struct config *first = cfg;
+	cfg = NULL;
+	r = load(out);
+	T_EQ_INT(r, 0, "printed configuration loads");
+	dump(&rep.errors);
+	if (r == 0) {
+		T_EQ_U64(cfg->interval_ms, 120000, "read back: interval");
+		T_EQ_STR(cfg->hostname, "h;1", "read back: quoted hostname");
+		T_OK(cfg->exclude.n == 2 && !strcmp(cfg->exclude.v[1], "b#2"), "read back: exclude");
+		T_OK(cfg->ntags == 2 && !strcmp(cfg->tags[1].value, "lxd"), "read back: tags");
+		T_EQ_INT(cfg->metrics, CFG_M_CPU | CFG_M_NET, "read back: metrics");
+		T_EQ_U64(cfg->timeout_ms, 1500, "read back: timeout");
+		T_EQ_U64(cfg->spool_max_size, UINT64_C(3) << 20, "read back: max_size");
+		T_EQ_INT(cfg->log_level, LOG_WARNING, "read back: level");
+		T_EQ_STR(cfg->password, "pr1ntme-not", "read back: password from the same file");
+		f = open_memstream(&again, &len);
+		cfg_print(cfg, f);
+		fclose(f);
+		T_OK(!strcmp(strchr(out, '\n'), strchr(again, '\n')),
+		     "printing what was printed gives the same text");
+	}
+	cfg_free(first);
+	free(out);
+	free(again);
+}
+
+static void test_redact(void)
+{
+	static const struct {
+		const char *in, *out;
+	} t[] = {
+		{ "http://admin:PASSWORD@host:8086", "http://admin:***@host:8086" },
+		{ "https://u:p@w:rd@h/x?db=a", "https://u:***@h/x?db=a" },
+		{ "http://host:8086/?u=admin&p=PASS&db=lxd", "http://host:8086/?u=admin&p=***&db=lxd" },
+		{ "http://h/?token=T0K&password=x", "http://h/?token=***&password=***" },
+		{ "http://admin@host:8086/", "http://admin@host:8086/" },
+		{ "http://host:8086/a:b@c", "http://host:8086/a:b@c" },
+		{ "http://127.0.0.1:8086", "http://127.0.0.1:8086" },
+	};
+	char buf[256];
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		T_EQ_STR(cfg_url_redact(t[i].in, buf, sizeof(buf)), t[i].out, "URL redacted");
+	T_EQ_STR(cfg_url_redact("http://a:secret@h", buf, 12), "http://a:**", "truncated, terminated");
+
+	struct strv v = { NULL, 0 };
+	T_OK(cfg_url_secrets("http://a:s1@h/?p=s2&db=x&token=s3", &v) == 0 && v.n == 3 &&
+		     !strcmp(v.v[0], "s1") && !strcmp(v.v[1], "s2") && !strcmp(v.v[2], "s3"),
+	     "the URL's secrets, for the log to mask");
+	strv_free(&v);
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -483,6 +667,11 @@ int main(void)
 	test_full();
 	test_secrets();
 	test_errors();
+	test_edges();
+	test_interval();
+	test_tags();
+	test_print();
+	test_redact();
 	cfg_free(cfg);
 	cfg_report_free(&rep);
 	for (int i = 0; i < nfile; i++) {

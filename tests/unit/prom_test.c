@@ -160,7 +160,7 @@ static uint64_t count_fields(const char *lp)
  * point, has a family: no figure of the line protocol is missing. */
 static void test_complete(void)
 {
-	struct ct_ident id = { "h", "c", "p" };
+	struct ct_ident id = { "h", "c", "p", NULL, 0 };
 	struct prom_render_stats st;
 	struct cg_stats s;
 	struct lp_buf b;

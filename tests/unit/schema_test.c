@@ -33,7 +33,9 @@ static char *run(enum cfg_schema schema, const struct ct_ident *id, const struct
 
 int main(void)
 {
-	struct ct_ident id = { "h1", "web 1", "proj" };
+	struct ct_ident id = { "h1", "web 1", "proj", NULL, 0 };
+	struct cfg_tag tags[] = { { (char *)"dc", (char *)"fra 1" },
+				  { (char *)"role", (char *)"lxd,x=y" } };
 	struct cg_stats s = { 0 };
 	char *out;
 	int n;
@@ -65,6 +67,20 @@ int main(void)
 		 "memory,host=h1,container=web\\ 1 memory.usage_in_bytes=1048576i 1700000000000000000\n",
 		 "lxd2influx lines, no project tag for the default project");
 	free(out);
+
+	/* [collector] tags: after host, container and project, escaped */
+	id.project = "proj";
+	id.tags = tags;
+	id.ntags = 2;
+	out = run(CFG_SCHEMA_LXD2INFLUX, &id, &s, &n);
+	T_EQ_STR(out,
+		 "cpu,host=h1,container=web\\ 1,project=proj,dc=fra\\ 1,role=lxd\\,x\\=y cpuacct.stat.user=7i 1700000000000000000\n"
+		 "memory,host=h1,container=web\\ 1,project=proj,dc=fra\\ 1,role=lxd\\,x\\=y memory.usage_in_bytes=1048576i 1700000000000000000\n",
+		 "configured tags on every point, escaped as tags");
+	free(out);
+	id.project = NULL;
+	id.tags = NULL;
+	id.ntags = 0;
 
 	/* a float the protocol cannot hold is left out, the rest stays */
 	memset(&s, 0, sizeof(s));
