@@ -165,7 +165,8 @@ while IFS="$(printf '\t')" read -r title ref raw q; do
 		END { print m }' "$tmp/rows"
 	}
 	# the two ${p}w stay two series, one per project, wherever they appear
-	case $q in *'FROM "container_net"'*) ;; *'FROM "container_'*)
+	# (they have no init: nothing from the netns helper, no net, no fs)
+	case $q in *'FROM "container_net"'*|*'FROM "container_fs"'*) ;; *'FROM "container_'*)
 		eq "$title/$ref: ${p}w once per project" \
 			"$(influx_q lxd "$q" | jq -r --arg c "${p}w" '[.results[0].series[] | select(.tags.container == $c) | .tags.project] | unique | join(" ")')" \
 			"${p}a ${p}b" ;;

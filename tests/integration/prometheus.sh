@@ -99,7 +99,7 @@ done
 cpid=$(lxct_pid "${s}c")
 eq "${s}c container_fs size equals statfs of its root" \
 	"$(field "$lp" container_fs "container=${s}c,mountpoint=/" size_bytes)" \
-	"$(stat -f -c '%b %s' "/proc/$cpid/root" | awk '{ printf "%d", $1 * $2 }')"
+	"$(stat -f -c '%b %s' "/proc/$cpid/root" | awk '{ printf "%.0f", $1 * $2 }')"
 fst=$(stat -f -c %T "/proc/$cpid/root" | sed 's,ext2/ext3,ext4,')
 eq "${s}c container_fs fstype tag" \
 	"$(printf '%s\n' "$lp" | sed -n "s/^container_fs,host=[^,]*,container=${s}c,mountpoint=\/,fstype=\([^ ]*\) .*/\1/p")" "$fst"
