@@ -67,7 +67,7 @@ struct prom_render_stats {
 	uint64_t samples;
 	uint64_t families;
 	uint64_t unmapped;  /* fields with no family (should stay 0) */
-	uint64_t bad_lines; /* lines that did not parse (should stay 0) */
+	uint64_t bad_lines; /* lines or values that did not parse (should stay 0) */
 };
 
 /* Render one cycle's line protocol (LP, LEN bytes, as collect.c and
