@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -71,22 +72,16 @@ struct collector {
 };
 
 /* The host's MemTotal as LXD 5.0 reports it: /proc/meminfo's kB taken as
- * 1000 bytes each (what LXD's dashboards have always shown). */
-static uint64_t host_mem_total(const char *proc_root)
+ * 1000 bytes each (what LXD's dashboards have always shown). From
+ * sysinfo(2), which is /proc/meminfo's source and stays readable under
+ * the unit's ProcSubset=pid. */
+static uint64_t host_mem_total(void)
 {
-	char path[4096], line[256];
-	unsigned long long kb = 0;
-	FILE *f;
+	struct sysinfo si;
 
-	snprintf(path, sizeof(path), "%s/meminfo", proc_root);
-	f = fopen(path, "re");
-	if (!f)
+	if (sysinfo(&si) < 0)
 		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemTotal: %llu kB", &kb) == 1)
-			break;
-	fclose(f);
-	return (uint64_t)kb * 1000;
+	return (uint64_t)si.totalram * si.mem_unit / 1024 * 1000;
 }
 
 void collector_set_side(struct collector *c, struct lp_buf *side)
@@ -133,7 +128,7 @@ int collector_new(const struct config *cfg, struct netns_helper *helper, struct 
 	c->cg_metrics = cfg->metrics & CG_M_ALL;
 	if (cfg->prom_listen && (cfg->metrics & CFG_M_MEMORY)) {
 		c->cg_metrics |= CG_M_MEMORY_DETAIL;
-		c->host_mem = host_mem_total(cfg->proc_root);
+		c->host_mem = host_mem_total();
 	}
 	r = cg_root_open(cfg->cgroup_root, cfg->proc_root, &c->root);
 	if (r < 0) {
