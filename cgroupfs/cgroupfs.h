@@ -41,9 +41,9 @@ enum cg_metric {
 	CG_M_IO = 1u << 3,
 	CG_M_PRESSURE = 1u << 4,
 	CG_M_ALL = 0x1f,
-	/* not a `metrics` name: the LRU and page-state sizes of memory.stat
-	 * (CG_MEM_ACTIVE_ANON..CG_MEM_SHMEM), read only when asked for (the
-	 * LXD-compatible endpoint); bit 5 is the collector's "net" */
+	/* not a `metrics` name: also parse memory.stat's LRU and page-state
+	 * sizes (CG_MEM_ACTIVE_ANON..CG_MEM_SHMEM; same file, no extra fd),
+	 * for the LXD-compatible endpoint; bit 5 is the collector's "net" */
 	CG_M_MEMORY_DETAIL = 1u << 6,
 };
 

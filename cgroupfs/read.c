@@ -322,17 +322,16 @@ static const struct cg_map v2_mem_stat[] = {
 	{ "inactive_file", CG_AUX_INACTIVE_FILE, CG_SCALE_1, 0, CG_H_MEMORY },
 	{ "anon", CG_MEM_RSS, CG_SCALE_1, 0, CG_H_MEMORY },
 	{ "file", CG_MEM_CACHE, CG_SCALE_1, 0, CG_H_MEMORY },
-};
-static const struct cg_map v2_mem_detail[] = {
-	{ "active_anon", CG_MEM_ACTIVE_ANON, CG_SCALE_1, 0, CG_H_MEMORY },
-	{ "active_file", CG_MEM_ACTIVE_FILE, CG_SCALE_1, 0, CG_H_MEMORY },
-	{ "inactive_anon", CG_MEM_INACTIVE_ANON, CG_SCALE_1, 0, CG_H_MEMORY },
-	{ "inactive_file", CG_MEM_INACTIVE_FILE, CG_SCALE_1, 0, CG_H_MEMORY },
-	{ "unevictable", CG_MEM_UNEVICTABLE, CG_SCALE_1, 0, CG_H_MEMORY },
-	{ "file_writeback", CG_MEM_WRITEBACK, CG_SCALE_1, 0, CG_H_MEMORY },
-	{ "file_dirty", CG_MEM_DIRTY, CG_SCALE_1, 0, CG_H_MEMORY },
-	{ "file_mapped", CG_MEM_MAPPED, CG_SCALE_1, 0, CG_H_MEMORY },
-	{ "shmem", CG_MEM_SHMEM, CG_SCALE_1, 0, CG_H_MEMORY },
+	/* the LRU and page-state sizes, for /1.0/metrics only */
+	{ "active_anon", CG_MEM_ACTIVE_ANON, CG_SCALE_1, CG_MAP_DETAIL, CG_H_MEMORY },
+	{ "active_file", CG_MEM_ACTIVE_FILE, CG_SCALE_1, CG_MAP_DETAIL, CG_H_MEMORY },
+	{ "inactive_anon", CG_MEM_INACTIVE_ANON, CG_SCALE_1, CG_MAP_DETAIL, CG_H_MEMORY },
+	{ "inactive_file", CG_MEM_INACTIVE_FILE, CG_SCALE_1, CG_MAP_DETAIL, CG_H_MEMORY },
+	{ "unevictable", CG_MEM_UNEVICTABLE, CG_SCALE_1, CG_MAP_DETAIL, CG_H_MEMORY },
+	{ "file_writeback", CG_MEM_WRITEBACK, CG_SCALE_1, CG_MAP_DETAIL, CG_H_MEMORY },
+	{ "file_dirty", CG_MEM_DIRTY, CG_SCALE_1, CG_MAP_DETAIL, CG_H_MEMORY },
+	{ "file_mapped", CG_MEM_MAPPED, CG_SCALE_1, CG_MAP_DETAIL, CG_H_MEMORY },
+	{ "shmem", CG_MEM_SHMEM, CG_SCALE_1, CG_MAP_DETAIL, CG_H_MEMORY },
 };
 static const struct cg_map v2_mem_swap[] = {
 	{ NULL, CG_MEM_SWAP, CG_SCALE_1, 0, CG_H_MEMORY },
@@ -376,8 +375,6 @@ static const struct cg_file_spec v2_files[] = {
 	  N(v2_mem_current), 0 },
 	{ "memory.stat", NULL, CG_H_UNIFIED, CG_M_MEMORY, cg_extract_keyed, v2_mem_stat,
 	  N(v2_mem_stat), 0 },
-	{ "memory.stat", NULL, CG_H_UNIFIED, CG_M_MEMORY_DETAIL, cg_extract_keyed, v2_mem_detail,
-	  N(v2_mem_detail), 0 },
 	{ "memory.swap.current", NULL, CG_H_UNIFIED, CG_M_MEMORY, cg_extract_keyed, v2_mem_swap,
 	  N(v2_mem_swap), 0 },
 	{ "memory.max", NULL, CG_H_UNIFIED, CG_M_MEMORY, cg_extract_keyed, v2_mem_max,
@@ -469,6 +466,9 @@ int cg_container_open(struct cg_root *r, const char *relpath, unsigned metrics,
 			for (unsigned m = 0; m < spec->nmap; m++) {
 				enum cg_hier sh = spec->map[m].shadow;
 
+				if ((spec->map[m].flags & CG_MAP_DETAIL) &&
+				    !(metrics & CG_M_MEMORY_DETAIL))
+					continue;
 				if (sh == CG_H_MAX || r->fd[sh] < 0)
 					active |= 1ull << m;
 			}

@@ -170,17 +170,16 @@ static const struct cg_map v1_mem_stat[] = {
 	V1("total_rss", CG_MEM_RSS, 0),
 	V1("total_cache", CG_MEM_CACHE, 0),
 	V1("total_swap", CG_MEM_SWAP, 0), /* only with swap accounting */
-};
-static const struct cg_map v1_mem_detail[] = {
-	V1("total_active_anon", CG_MEM_ACTIVE_ANON, 0),
-	V1("total_active_file", CG_MEM_ACTIVE_FILE, 0),
-	V1("total_inactive_anon", CG_MEM_INACTIVE_ANON, 0),
-	V1("total_inactive_file", CG_MEM_INACTIVE_FILE, 0),
-	V1("total_unevictable", CG_MEM_UNEVICTABLE, 0),
-	V1("total_writeback", CG_MEM_WRITEBACK, 0),
-	V1("total_dirty", CG_MEM_DIRTY, 0),
-	V1("total_mapped_file", CG_MEM_MAPPED, 0),
-	V1("total_shmem", CG_MEM_SHMEM, 0),
+	/* the LRU and page-state sizes, for /1.0/metrics only */
+	V1("total_active_anon", CG_MEM_ACTIVE_ANON, CG_MAP_DETAIL),
+	V1("total_active_file", CG_MEM_ACTIVE_FILE, CG_MAP_DETAIL),
+	V1("total_inactive_anon", CG_MEM_INACTIVE_ANON, CG_MAP_DETAIL),
+	V1("total_inactive_file", CG_MEM_INACTIVE_FILE, CG_MAP_DETAIL),
+	V1("total_unevictable", CG_MEM_UNEVICTABLE, CG_MAP_DETAIL),
+	V1("total_writeback", CG_MEM_WRITEBACK, CG_MAP_DETAIL),
+	V1("total_dirty", CG_MEM_DIRTY, CG_MAP_DETAIL),
+	V1("total_mapped_file", CG_MEM_MAPPED, CG_MAP_DETAIL),
+	V1("total_shmem", CG_MEM_SHMEM, CG_MAP_DETAIL),
 };
 static const struct cg_map v1_mem_limit[] = { V1(NULL, CG_MEM_LIMIT, CG_MAP_UNLIMITED) };
 static const struct cg_map v1_oom_control[] = { V1("oom_kill", CG_MEM_OOM_KILLS, 0) };
@@ -210,7 +209,6 @@ static const struct cg_file_spec v1_files[] = {
 	FILE("memory.usage_in_bytes", NULL, CG_H_MEMORY, CG_M_MEMORY, cg_extract_keyed,
 	     v1_mem_usage),
 	FILE("memory.stat", NULL, CG_H_MEMORY, CG_M_MEMORY, cg_extract_keyed, v1_mem_stat),
-	FILE("memory.stat", NULL, CG_H_MEMORY, CG_M_MEMORY_DETAIL, cg_extract_keyed, v1_mem_detail),
 	FILE("memory.limit_in_bytes", NULL, CG_H_MEMORY, CG_M_MEMORY, cg_extract_keyed,
 	     v1_mem_limit),
 	FILE("memory.oom_control", NULL, CG_H_MEMORY, CG_M_MEMORY, cg_extract_keyed,

@@ -59,7 +59,7 @@ phase() {
 	_i=0
 	while [ $_i -lt "$SCRAPES" ]; do
 		next_cycle
-		[ "$_path" != - ] && bytes=$(curl -s "$@" -o /dev/null -w '%{size_download}' "http://127.0.0.1:$port$_path")
+		[ "$_path" != - ] && bytes=$(curl -s -m 10 "$@" -o /dev/null -w '%{size_download}' "http://127.0.0.1:$port$_path")
 		_i=$((_i + 1))
 	done
 	next_cycle
