@@ -22,6 +22,8 @@ INI_CFLAGS = $(shell $(PKG_CONFIG) --cflags iniparser 2>/dev/null || echo -I/usr
 INI_LIBS = $(shell $(PKG_CONFIG) --libs iniparser 2>/dev/null || echo -liniparser)
 EXTRA_LIBS = $(shell $(PKG_CONFIG) --libs libcurl zlib libsystemd libmicrohttpd 2>/dev/null) -lpthread
 MHD_CFLAGS = $(shell $(PKG_CONFIG) --cflags libmicrohttpd 2>/dev/null)
+# `lxcollectd top`'s screen (collector/top_ui.c)
+CURSES_LIBS = $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw)
 
 ifeq ($(SANITIZE),1)
 VARIANT := san
@@ -41,7 +43,7 @@ TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(TOOL_SRC))
 
 ALL_CFLAGS = $(CPPFLAGS_ALL) $(NL_CFLAGS) $(INI_CFLAGS) $(MHD_CFLAGS) $(WARN) $(CFLAGS) $(SANFLAGS) -MMD -MP
-ALL_LIBS = $(NL_LIBS) $(INI_LIBS) $(EXTRA_LIBS) $(LDLIBS)
+ALL_LIBS = $(NL_LIBS) $(INI_LIBS) $(EXTRA_LIBS) $(CURSES_LIBS) -lm $(LDLIBS)
 
 .PHONY: all deps check check-unit install uninstall run bench fuzz clean tests
 
@@ -80,9 +82,9 @@ tests: $(B)/lxcollectd $(UNIT_BIN) $(TOOL_BIN)
 
 # Debian packages to build and to test (idempotent, non-interactive).
 DEB_BUILD := gcc make pkg-config libnl-3-dev libnl-route-3-dev libiniparser-dev \
-	libcurl4-openssl-dev zlib1g-dev libsystemd-dev libmicrohttpd-dev
+	libcurl4-openssl-dev zlib1g-dev libsystemd-dev libmicrohttpd-dev libncurses-dev
 DEB_TEST := influxdb influxdb-client victoria-metrics prometheus openssl lxc lxd lxd-client busybox-static iproute2 jq curl strace \
-	valgrind procps util-linux libcap2-bin systemd man-db python3 clang libclang-rt-14-dev
+	valgrind procps util-linux libcap2-bin systemd man-db python3 clang libclang-rt-14-dev tmux
 # DEPS_PKGS: which packages `deps` makes sure of (make run needs fewer).
 DEPS_PKGS = $(DEB_BUILD) $(DEB_TEST)
 deps:

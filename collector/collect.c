@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
@@ -478,35 +479,51 @@ static int write_fs(struct ct *c, const struct ct_ident *id, int64_t ts_ns, stru
 	return r < 0 ? (r == -ENOMEM ? r : 0) : 1;
 }
 
-/* What comes through the netns helper: the container's interfaces and its
- * root filesystem. Returns the points written, or -ENOMEM. */
-static int ct_write_net(struct collector *col, struct ct *c, const struct ct_ident *id,
-			int64_t ts_ns, struct lp_buf *out)
+/* One container's network figures: sync its socket, dump its links and
+ * encode them when OUT is given. Returns 0 (ret_links NULL when there are
+ * none this cycle), or -errno of the encoder. */
+static int ct_net(struct collector *col, struct ct *c, const struct ct_ident *id, int64_t ts_ns,
+		  struct lp_buf *out, struct cycle_stats *st, const struct netns_link **ret_links,
+		  size_t *ret_n)
 {
-	int n, f;
+	const struct netns_link *links;
+	size_t nl;
+	int r;
 
-	if (!col->net)
-		return 0;
+	*ret_links = NULL;
+	*ret_n = 0;
 	ct_sync_net(col, c);
 	if (c->no_net || !c->net)
 		return 0;
-	n = net_ct_write(col->net, c->net, id, ts_ns, out, col->side);
-	if (n == -ENOMEM)
-		return n;
-	if (n < 0) {
+	r = net_ct_links(c->net, &links, &nl);
+	if (r < 0) {
 		log_warning("container %s: link dump failed: %s, skipping network", c->name,
-			    strerror(-n));
+			    strerror(-r));
 		return 0;
 	}
-	/* lxd2influx's measurements stay exactly those its dashboards know */
-	if (col->cfg->schema == CFG_SCHEMA_LXD2INFLUX)
-		return n;
-	f = write_fs(c, id, ts_ns, out);
-	return f < 0 ? f : n + f;
+	if (out) {
+		r = net_ct_write(col->net, c->net, links, nl, id, ts_ns, out, col->side);
+		if (r < 0)
+			return r;
+		st->points += (uint64_t)r;
+		/* the root filesystem, also through the helper; lxd2influx's
+		 * measurements stay exactly those its dashboards know */
+		if (col->cfg->schema != CFG_SCHEMA_LXD2INFLUX) {
+			r = write_fs(c, id, ts_ns, out);
+			if (r < 0)
+				return r;
+			st->points += (uint64_t)r;
+		}
+	}
+	*ret_links = links;
+	*ret_n = nl;
+	return 0;
 }
 
-int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
-		    struct cycle_stats *ret)
+/* One cycle: encode into OUT when given, hand each container to FN when
+ * given. */
+static int cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out, collector_visit_fn fn,
+		 void *ud, struct cycle_stats *ret)
 {
 	struct cg_found *found = NULL;
 	struct cycle_stats st = { 0 };
@@ -540,7 +557,7 @@ int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
 		struct cg_stats s;
 		struct ct_ident id = { col->cfg->hostname, c->name, c->project, col->cfg->tags,
 				       col->cfg->ntags };
-		int n;
+		struct ct_sample sample;
 
 		if (!c->writable || !c->cg)
 			continue;
@@ -579,24 +596,75 @@ int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
 			continue;
 		}
 		log_bad_fields(c, &s);
-		n = schema_write_cgroup(out, col->cfg->schema, &id, &s, ts_ns);
-		if (n < 0)
-			return n;
-		st.points += (uint64_t)n;
+		if (out) {
+			int n = schema_write_cgroup(out, col->cfg->schema, &id, &s, ts_ns);
+
+			if (n < 0)
+				return n;
+			st.points += (uint64_t)n;
+		}
 		st.containers++;
 		if (col->side && schema_write_lxd_memory(col->side, &id, &s, col->host_mem, ts_ns) < 0)
 			return -ENOMEM;
 
-		n = ct_write_net(col, c, &id, ts_ns, out);
-		if (n < 0)
-			return n;
-		st.points += (uint64_t)n;
+		sample = (struct ct_sample){ c->relpath, c->name, c->project, &s, NULL, 0, false };
+		if (col->net) {
+			r = ct_net(col, c, &id, ts_ns, out, &st, &sample.links, &sample.nlinks);
+			if (r < 0)
+				return r;
+			sample.has_net = sample.links != NULL;
+		}
+		if (fn) {
+			r = fn(ud, &sample);
+			if (r < 0)
+				return r;
+		}
 	}
 	st.cycle_us = (uint64_t)(now_us(CLOCK_MONOTONIC) - t0);
 	st.found = col->found;
 	st.left_out = col->left_out;
 	*ret = st;
 	return 0;
+}
+
+int collector_cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out,
+		    struct cycle_stats *ret)
+{
+	return cycle(col, ts_ns, out, NULL, NULL, ret);
+}
+
+int collector_visit(struct collector *col, collector_visit_fn fn, void *ud, struct cycle_stats *ret)
+{
+	return cycle(col, 0, NULL, fn, ud, ret);
+}
+
+/* Many containers mean many open files: about twenty per container (its
+ * cgroup files, a pidfd, a netlink socket). Raise the limit as far as we
+ * may: both limits to fs.nr_open when privileged (CAP_SYS_RESOURCE), else
+ * the soft limit to the hard one (the unit sets LimitNOFILE). */
+void collector_raise_nofile(void)
+{
+	struct rlimit rl;
+	unsigned long long nr_open = 0;
+	FILE *f = fopen("/proc/sys/fs/nr_open", "re");
+
+	if (f) {
+		if (fscanf(f, "%llu", &nr_open) != 1)
+			nr_open = 0;
+		fclose(f);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (nr_open > rl.rlim_max) {
+		struct rlimit want = { nr_open, nr_open };
+
+		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+			return;
+	}
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 int collector_write_self(struct collector *col, int64_t ts_ns, const struct cycle_stats *st,

@@ -710,6 +710,22 @@ int cfg_load(const char *path, bool must_exist, struct config **ret, struct cfg_
 	return r;
 }
 
+int cfg_load_defaults(struct config **ret)
+{
+	struct config *c = calloc(1, sizeof(*c));
+	int r;
+
+	if (!c)
+		return -ENOMEM;
+	r = cfg_defaults(c);
+	if (r < 0) {
+		cfg_free(c);
+		return r;
+	}
+	*ret = c;
+	return 0;
+}
+
 void cfg_free(struct config *c)
 {
 	if (!c)

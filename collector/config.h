@@ -100,6 +100,8 @@ struct cfg_report {
  * Messages are "FILE:SECTION.KEY: message"; problems of the whole file
  * are "FILE: message", of a whole section "FILE:SECTION: message". */
 int cfg_load(const char *path, bool must_exist, struct config **ret, struct cfg_report *report);
+/* The built-in defaults alone, no file read (for lxcollectd top). */
+int cfg_load_defaults(struct config **ret);
 void cfg_free(struct config *c);
 void cfg_report_free(struct cfg_report *r);
 
@@ -110,7 +112,9 @@ int cfg_parse_duration_ms(const char *s, uint64_t *ret);
 /* 1048576, 64KiB, 256MiB, 1GiB, TiB; K/M/G/T are binary too; B allowed;
  * "KB"/"MB" (ambiguous), signs, spaces, fractions and overflow are not. */
 int cfg_parse_size(const char *s, uint64_t *ret);
-int cfg_parse_bool(const char *s, bool *ret); /* true/false yes/no on/off 1/0, any case */
+int cfg_parse_bool(const char *s, bool *ret);
+/* A count on a command line: decimal digits only, 1 to 2^32-1. */
+int cfg_parse_count(const char *s, uint64_t *ret); /* true/false yes/no on/off 1/0, any case */
 int cfg_parse_list(const char *s, struct strv *ret); /* comma-separated, trimmed, empty items dropped */
 void strv_free(struct strv *v);
 /* Append S, taking ownership (freed on failure; NULL S means -ENOMEM). */

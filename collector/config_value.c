@@ -83,6 +83,21 @@ int cfg_parse_size(const char *s, uint64_t *ret)
 	return parse_with_unit(s, units, sizeof(units) / sizeof(units[0]), ret);
 }
 
+int cfg_parse_count(const char *s, uint64_t *ret)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v == 0 || v > UINT32_MAX)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
 int cfg_parse_bool(const char *s, bool *ret)
 {
 	static const char *const yes[] = { "true", "yes", "on", "1" };

@@ -14,6 +14,7 @@
 
 static int log_level = LOG_INFO;
 static bool log_journal;
+static void (*log_sink)(int prio, const char *msg);
 
 /* Secrets never written: replaced by "***" wherever they appear. Set
  * from the main thread, read by every thread that logs. */
@@ -138,7 +139,9 @@ void log_msg(int prio, const char *fmt, ...)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
 
-	if (log_journal) {
+	if (log_sink) {
+		log_sink(prio, msg);
+	} else if (log_journal) {
 		fprintf(stderr, "<%d>%s\n", prio, msg);
 	} else {
 		struct timespec ts;
@@ -151,6 +154,11 @@ void log_msg(int prio, const char *fmt, ...)
 		fprintf(stderr, "%s.%03ld lxcollectd %s: %s\n", when, ts.tv_nsec / 1000000,
 			level_name(prio), msg);
 	}
+}
+
+void log_set_sink(void (*sink)(int prio, const char *msg))
+{
+	log_sink = sink;
 }
 
 const char *log_escape(const char *name, char *buf, size_t size)

@@ -34,6 +34,10 @@ void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 			log_msg(LOG_DEBUG, __VA_ARGS__);        \
 	} while (0)
 
+/* Hand every message to SINK instead of writing it to stderr (NULL:
+ * stderr again): a full-screen program keeps them off its screen. */
+void log_set_sink(void (*sink)(int prio, const char *msg));
+
 /* Copy NAME into BUF with anything unprintable shown as \xNN, so a
  * hostile name can be named in a log line without corrupting it. */
 const char *log_escape(const char *name, char *buf, size_t size);

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +25,7 @@
 #include "collector/prom.h"
 #include "collector/sched.h"
 #include "collector/status.h"
+#include "collector/top.h"
 #include "netns/netns.h"
 
 #define EX_OK_ 0
@@ -66,6 +66,7 @@ static void usage(FILE *f)
 		"usage: lxcollectd [-c|--config FILE] [--once] [--count N] [--interval DURATION]\n"
 		"                  [--stdout] [-t|--test-config] [--print-config] [--sample-config]\n"
 		"                  [-v|--verbose] [--version] [-h|--help]\n"
+		"       lxcollectd top [-b] [-d SECONDS] [-n COUNT] [-s COLUMN] [-c FILE]\n"
 		"\n"
 		"Collects CPU, memory, pids, I/O, pressure and network figures of every LXC/LXD\n"
 		"container on this host and writes them to InfluxDB as line protocol.\n"
@@ -88,17 +89,7 @@ static void usage(FILE *f)
 
 static int parse_positive(const char *s, uint64_t *ret)
 {
-	char *end;
-	unsigned long long v;
-
-	if (!s || *s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v == 0 || v > UINT32_MAX)
-		return -EINVAL;
-	*ret = v;
-	return 0;
+	return cfg_parse_count(s, ret);
 }
 
 /* 0 to go on, or an exit code + 1 */
@@ -230,35 +221,6 @@ static int load_config(const struct options *o, bool reloading, struct config **
 	if (r >= 0)
 		log_config_secrets(*ret);
 	return r;
-}
-
-/* Many containers mean many open files: about twenty per container (its
- * cgroup files, a pidfd, a netlink socket). Raise the limit as far as we
- * may: both limits to fs.nr_open when privileged (CAP_SYS_RESOURCE), else
- * the soft limit to the hard one (the unit sets LimitNOFILE). */
-static void raise_nofile(void)
-{
-	struct rlimit rl;
-	unsigned long long nr_open = 0;
-	FILE *f = fopen("/proc/sys/fs/nr_open", "re");
-
-	if (f) {
-		if (fscanf(f, "%llu", &nr_open) != 1)
-			nr_open = 0;
-		fclose(f);
-	}
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-		return;
-	if (nr_open > rl.rlim_max) {
-		struct rlimit want = { nr_open, nr_open };
-
-		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
-			return;
-	}
-	if (rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
 }
 
 static int64_t clock_ns(clockid_t clk)
@@ -551,6 +513,8 @@ int main(int argc, char **argv)
 	struct sigaction sa = { 0 };
 	int r, rc;
 
+	if (argc > 1 && strcmp(argv[1], "top") == 0)
+		return top_main(argc - 1, argv + 1);
 	r = parse_args(argc, argv, &d.opt);
 	if (r)
 		return r - 1;
@@ -593,7 +557,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	raise_nofile();
+	collector_raise_nofile();
 
 	if (d.cfg->metrics & CFG_M_NET) {
 		r = netns_helper_start(&d.helper);

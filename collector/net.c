@@ -240,18 +240,21 @@ static bool warned_before(struct net_ct *c, const char *name)
 	return false;
 }
 
-int net_ct_write(struct net *n, struct net_ct *c, const struct ct_ident *id, int64_t ts_ns,
-		 struct lp_buf *b, struct lp_buf *side)
+int net_ct_links(struct net_ct *c, const struct netns_link **ret, size_t *ret_n)
 {
-	const struct netns_link *links;
-	size_t nl;
+	int r;
+
+	r = netns_sock_links(c->sock, ret, ret_n);
+	if (r == -EAGAIN)
+		r = netns_sock_links(c->sock, ret, ret_n);
+	return r;
+}
+
+int net_ct_write(struct net *n, struct net_ct *c, const struct netns_link *links, size_t nl,
+		 const struct ct_ident *id, int64_t ts_ns, struct lp_buf *b, struct lp_buf *side)
+{
 	int r, points = 0;
 
-	r = netns_sock_links(c->sock, &links, &nl);
-	if (r == -EAGAIN)
-		r = netns_sock_links(c->sock, &links, &nl);
-	if (r < 0)
-		return r;
 	for (size_t i = 0; i < nl; i++) {
 		const struct netns_link *l = &links[i];
 		bool excluded = strv_match(&n->cfg->interfaces_exclude, l->name);

@@ -4,6 +4,7 @@
 #ifndef LXC_NET_H
 #define LXC_NET_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -12,6 +13,7 @@
 #include "collector/schema.h"
 
 struct netns_helper;
+struct netns_link;
 struct net;
 struct net_ct;
 
@@ -25,11 +27,15 @@ int net_cycle_begin(struct net *n);
  * opened; the caller owns it. -EXDEV: the container shares the host's
  * namespace (no net points); -ESRCH: the process is gone. */
 int net_ct_sync(struct net *n, struct net_ct **slot, pid_t pid, uint64_t starttime, int *ret_root);
-/* Append the container's interface points; returns the number written.
- * SIDE (may be NULL): where the interfaces [collector] interfaces_exclude
- * keeps out go, as "_container_net" points (for /1.0/metrics). */
-int net_ct_write(struct net *n, struct net_ct *c, const struct ct_ident *id, int64_t ts_ns,
-		 struct lp_buf *b, struct lp_buf *side);
+/* One link dump of the container's namespace. The array is owned by the
+ * socket and valid until the next dump on it. */
+int net_ct_links(struct net_ct *c, const struct netns_link **ret, size_t *ret_n);
+/* Append the interface points of LINKS (from net_ct_links()); returns the
+ * number written. SIDE (may be NULL): where the interfaces [collector]
+ * interfaces_exclude keeps out go, as "_container_net" points (for
+ * /1.0/metrics). */
+int net_ct_write(struct net *n, struct net_ct *c, const struct netns_link *links, size_t nl,
+		 const struct ct_ident *id, int64_t ts_ns, struct lp_buf *b, struct lp_buf *side);
 void net_ct_free(struct net_ct *c);
 
 #endif

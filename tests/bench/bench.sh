@@ -16,6 +16,9 @@
 #     slab objects, seq_file buffers, sockets) after the last sample.
 #   - benchfloor: the bare reads of the same files and one link dump per
 #     container, nothing else (median of 10 cycles, CPU per container).
+#   - lxcollectd top -b -d 1 -n BENCH_TOP_FRAMES (20) with the daemon's
+#     configuration, its CPU time sampled after each frame: per container
+#     per refresh between the end of frame 1 and the end of frame K-1.
 #   - collectd 5.12 with its cgroups and interface plugins (collectd.conf)
 #     at Interval 1: CPU (utime + stime) over 15 s after a 3 s warm-up, per
 #     cycle per container.
@@ -25,6 +28,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 N=${1:-1000}
 RUNS=${BENCH_RUNS:-3}
 CYCLES=${BENCH_CYCLES:-32}
+TOP_FRAMES=${BENCH_TOP_FRAMES:-20}
 : "${LXC_BUILD:=build/std}"
 LXCOLLECTD=${LXCOLLECTD:-$TOP/$LXC_BUILD/lxcollectd}
 FLOOR=${BENCH_FLOOR:-$TOP/$LXC_BUILD/tests/tools/benchfloor}
@@ -40,9 +44,10 @@ MEMCG=$MEMH/lxcollectd-bench-$$
 [ -x "$LXCOLLECTD" ] && [ -x "$FLOOR" ] || { echo "bench.sh: build first (make tests)" >&2; exit 1; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lxcollectd-bench.XXXXXX")
-dpid="" cpid=""
+dpid="" cpid="" tpid=""
 cleanup() {
 	[ -n "$dpid" ] && kill -9 "$dpid" 2>/dev/null
+	[ -n "$tpid" ] && kill -9 "$tpid" 2>/dev/null
 	[ -n "$cpid" ] && kill -9 "$cpid" 2>/dev/null
 	sleep 0.2
 	rmdir "$MEMCG" 2>/dev/null
@@ -116,6 +121,35 @@ run_daemon() {
 		printf "%.1f %.1f %.1f %d %.1f\n", (l - b) / (k - 2) / n, f / n, rss / 1024, fds, km / 1048576 }'
 }
 
+# lxcollectd top on the same fleet and configuration: CPU per container
+# per refresh, and its peak RSS
+run_top() {
+	: >"$tmp/top"
+	"$LXCOLLECTD" top -b -c "$tmp/lxc.ini" -d 1 -n "$TOP_FRAMES" >"$tmp/top" 2>"$tmp/top.err" &
+	tpid=$!
+	k=0 base="" last=""
+	while kill -0 "$tpid" 2>/dev/null; do
+		c=$(grep -c '^time=' "$tmp/top")
+		if [ "$c" -gt "$k" ]; then
+			k=$c
+			now=$(cpu_us "$tpid")
+			[ "$k" = 1 ] && base=$now
+			if [ "$k" = $((TOP_FRAMES - 1)) ]; then
+				last=$now
+				rss=$(awk '/VmHWM/ { print $2 }' /proc/"$tpid"/status)
+			fi
+		fi
+		sleep 0.02
+	done
+	wait "$tpid"; rc=$?
+	tpid=""
+	cts=$(grep -m1 '^time=' "$tmp/top" | sed 's/.* containers=\([0-9]*\).*/\1/')
+	[ "$rc" = 0 ] && [ -n "$last" ] && [ "$cts" = "$N" ] ||
+		{ echo "bench.sh: top run failed (exit $rc, $cts containers)" >&2; tail -5 "$tmp/top.err" >&2; return 1; }
+	awk -v b="$base" -v l="$last" -v n="$N" -v k="$TOP_FRAMES" -v rss="$rss" 'BEGIN {
+		printf "%.1f %.1f\n", (l - b) / (k - 2) / n, rss / 1024 }'
+}
+
 run_collectd() {
 	command -v collectd >/dev/null || { echo "- - "; return 0; }
 	mkdir -p "$tmp/cd"
@@ -132,14 +166,17 @@ run_collectd() {
 		'BEGIN { printf "%.1f %.1f\n", (b - a) / hz * 1e6 / 15 / n, rss / 1024 }'
 }
 
-: >"$tmp/d" ; : >"$tmp/f"; : >"$tmp/c"
+: >"$tmp/d" ; : >"$tmp/f"; : >"$tmp/c"; : >"$tmp/t"
 i=1
 while [ $i -le "$RUNS" ]; do
 	d=$(run_daemon) || exit 1
 	f=$("$FLOOR" --cycles 10 --include "$P-*" $floor_opt) || exit 1
+	t=$(run_top) || exit 1
 	c=$(run_collectd)
-	echo "# run $i: daemon $d | $f | collectd $c" >&2
+	echo "# run $i: daemon $d | $f | top $t | collectd $c" >&2
 	echo "$d" >>"$tmp/d"; echo "$f" >>"$tmp/f"; echo "$c" >>"$tmp/c"
+	# top against the daemon of the same run
+	echo "$t $(echo "$d" | awk '{ print $1 }')" | awk '{ print $1, $2, $1 / $3 }' >>"$tmp/t"
 	i=$((i + 1))
 done
 
@@ -150,13 +187,15 @@ kmem=$(col "$tmp/d" 5)
 floor=$(kv x us_per_ct) fcg=$(kv x cgroup_us) fnl=$(kv x netlink_us)
 files=$(sed 's/.*files=\([0-9]*\).*/\1/' "$tmp/f" | head -n1)
 cd_cpu=$(col "$tmp/c" 1) cd_rss=$(col "$tmp/c" 2)
+top_cpu=$(col "$tmp/t" 1) top_rss=$(col "$tmp/t" 2) top_ratio=$(col "$tmp/t" 3)
 
 echo "lxcollectd $(LC_ALL=C "$LXCOLLECTD" --version | awk '{ print $2 }'): make bench N=$N, medians of $RUNS runs"
 echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), Linux $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME")"
 echo "metrics: $metrics ($files cgroup files open per $N containers)"
 [ -n "$note" ] && echo "note: $note"
 awk -v s="$steady" -v fl="$floor" -v fcg="$fcg" -v fnl="$fnl" -v fi="$first" -v rss="$rss" \
-	-v fds="$fds" -v km="$kmem" -v n="$N" -v cd="$cd_cpu" -v cdr="$cd_rss" 'BEGIN {
+	-v fds="$fds" -v km="$kmem" -v n="$N" -v cd="$cd_cpu" -v cdr="$cd_rss" \
+	-v tc="$top_cpu" -v tr="$top_rss" -v tx="$top_ratio" 'BEGIN {
 	printf "steady state, CPU per container per cycle:  %7.1f us\n", s
 	printf "floor (bare reads, same run):               %7.1f us  (cgroup files %.1f, link dump %.1f)\n", fl, fcg, fnl
 	printf "ratio daemon / floor:                       %7.2f\n", s / fl
@@ -164,6 +203,7 @@ awk -v s="$steady" -v fl="$floor" -v fcg="$fcg" -v fnl="$fnl" -v fi="$first" -v 
 	printf "peak RSS:                                   %7.1f MiB\n", rss
 	printf "open fds:                                   %7d     (%.1f per container)\n", fds, fds / n
 	printf "kernel memory held (cgroup kmem):           %7.1f MiB  (%.1f KiB per container)\n", km, km * 1024 / n
+	printf "lxcollectd top -b, CPU per container per refresh: %.1f us  (%.2f x the daemon per cycle, same run; %.1f ms per refresh; RSS %.1f MiB)\n", tc, tx, tc * n / 1000, tr
 	if (cd != "-") {
 		printf "collectd 5.12 cgroups+interface, CPU/ct/cycle: %4.1f us  (%.2f x lxcollectd; RSS %.1f MiB)\n", cd, cd / s, cdr
 	}
