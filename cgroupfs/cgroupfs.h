@@ -218,18 +218,24 @@ struct cg_container; /* the open files of one container */
  * relpath that is absolute or has "." or ".." components. */
 int cg_container_open(struct cg_root *r, const char *relpath, unsigned metrics,
 		      struct cg_container **ret);
-/* Re-read every open file (pread at offset 0). -ENOENT when the cgroup
- * vanished (the caller drops the container). */
+/* Re-read every open file (pread at offset 0); the limits are those of
+ * the last cg_container_reload_limits(). -ENOENT when the cgroup vanished
+ * (the caller drops the container). */
 int cg_container_read(struct cg_container *c, struct cg_stats *ret);
+/* Read the limits (v1 cpu.cfs_quota_us and cpu.cfs_period_us,
+ * memory.limit_in_bytes, pids.max / v2 cpu.max, memory.max, pids.max)
+ * again, each by open, read and close: they hold no fd between reloads.
+ * cg_container_open() does it once; the root given to it must outlive the
+ * container for this call. A missing file leaves its field absent;
+ * -EMFILE, -ENFILE, -ENOMEM keep the last values. */
+int cg_container_reload_limits(struct cg_container *c);
 void cg_container_free(struct cg_container *c);
 /* True when the container's cgroup was missing in some hierarchy at
  * cg_container_open() (LXC makes them one hierarchy after another, so
  * discovery can see a container half made): open it again later. */
 bool cg_container_partial(const struct cg_container *c);
-/* Number of files held open (for fd accounting). */
+/* Number of files held open (for fd accounting; limits are not). */
 size_t cg_container_nfiles(const struct cg_container *c);
-/* The I-th of them (for the benchmark's floor program); -EINVAL past the end. */
-int cg_container_fd(const struct cg_container *c, size_t i);
 
 /* ---- pure parsers (no I/O), exposed for tests and fuzzing ---- */
 
@@ -242,6 +248,10 @@ int cg_parse_u64(const char *buf, size_t len, uint64_t *ret);
 /* "key value" lines (cpu.stat, memory.stat, memory.events, oom_control):
  * value of KEY; -ENOENT when missing; -EINVAL when garbage. */
 int cg_parse_keyed(const char *buf, size_t len, const char *key, uint64_t *ret);
+/* The same for NKEYS keys (at most 16) in one pass over the buffer:
+ * ret_r[k] is what cg_parse_keyed(KEYS[k]) returns, ret[k] its value. */
+void cg_parse_keyed_multi(const char *buf, size_t len, const char *const *keys, size_t nkeys,
+			  uint64_t *ret, int *ret_r);
 /* v2 cpu.max "QUOTA PERIOD" / "max PERIOD": -ERANGE when unlimited. */
 int cg_parse_cpu_max(const char *buf, size_t len, double *ret_cpus);
 /* v2 io.stat: sums over devices of rbytes, wbytes, rios, wios (in that
@@ -250,6 +260,9 @@ int cg_parse_io_stat(const char *buf, size_t len, uint64_t ret[4]);
 /* v1 blkio.throttle.io_service_bytes(_recursive) / io_serviced: sums of
  * the Read and Write lines over devices. */
 int cg_parse_blkio(const char *buf, size_t len, uint64_t *ret_read, uint64_t *ret_write);
+/* v1 cpuacct.usage_all: sums over CPUs of the user and system columns
+ * (ns); the header line "cpu user system" is required. */
+int cg_parse_cpuacct_all(const char *buf, size_t len, uint64_t *ret_user, uint64_t *ret_system);
 /* PSI file: some/full avg10 (percent) and total (µs). A "full" line may be
  * missing (cpu.pressure before Linux 5.13); ret_have_full tells. */
 int cg_parse_psi(const char *buf, size_t len, double *ret_some_avg10, uint64_t *ret_some_total,

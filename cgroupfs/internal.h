@@ -114,6 +114,21 @@ struct cg_map {
 	enum cg_hier shadow;
 };
 
+/* How a file is read. Every open file costs a fd and a page of kernel
+ * memory (its seq_file buffer) for the container's life, so only what
+ * moves is held open. */
+enum cg_read_kind {
+	CG_READ_HELD,  /* opened once, re-read with pread every cycle */
+	/* a limit (cpu.max, cfs quota/period, memory.max, pids.max): changes
+	 * only when an administrator sets it; read by open/read/close at
+	 * cg_container_open() and at each cg_container_reload_limits() */
+	CG_READ_LIMIT,
+	/* counters that cannot move while the limit GATE is unset (v1
+	 * throttling, memory.failcnt): read with the limits while it is,
+	 * by open/read/close every cycle while it is set */
+	CG_READ_GATED,
+};
+
 struct cg_file_spec;
 /* Parse BUF and store the values of the active map entries (bit i of
  * ACTIVE: spec->map[i]) in S: present on success, bad on garbage. */
@@ -129,6 +144,8 @@ struct cg_file_spec {
 	const struct cg_map *map;
 	unsigned nmap;
 	unsigned arg; /* extractor specific (PSI: enum cg_psi) */
+	enum cg_read_kind kind;
+	unsigned gate; /* CG_READ_GATED: the limit field (enum cg_field) */
 };
 
 struct cg_file_table {
@@ -142,6 +159,8 @@ extern const struct cg_file_table cg_v1_table; /* v1.c */
 /* Generic extractors (read.c), usable by any table. */
 void cg_extract_keyed(const struct cg_file_spec *spec, uint64_t active, const char *buf,
 		      size_t len, struct cg_scratch *s);
+/* USER_HZ, the unit of cpuacct.stat (100 nearly everywhere). */
+uint64_t cg_clk_tck(void);
 /* Store one parsed number according to MAP (scaling, "max" handling). */
 void cg_store(const struct cg_map *map, int r, uint64_t v, struct cg_scratch *s);
 

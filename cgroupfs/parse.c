@@ -150,6 +150,43 @@ int cg_parse_keyed(const char *buf, size_t len, const char *key, uint64_t *ret)
 	return -ENOENT;
 }
 
+void cg_parse_keyed_multi(const char *buf, size_t len, const char *const *keys, size_t nkeys,
+			  uint64_t *ret, int *ret_r)
+{
+	const char *p = buf, *end = buf + len, *ls, *le;
+	size_t klen[16], left = nkeys;
+
+	if (nkeys > 16)
+		nkeys = left = 16; /* the tables have at most 8 */
+	for (size_t k = 0; k < nkeys; k++) {
+		klen[k] = strlen(keys[k]);
+		ret_r[k] = -ENOENT;
+	}
+	while (left > 0 && next_line(&p, end, &ls, &le)) {
+		const char *ke = token_end(ls, le), *v;
+		uint64_t val = 0;
+		int r = 1; /* not parsed yet */
+
+		for (size_t k = 0; k < nkeys; k++) {
+			if (ret_r[k] != -ENOENT || (size_t)(ke - ls) != klen[k] ||
+			    memcmp(ls, keys[k], klen[k]) != 0)
+				continue;
+			if (r == 1) {
+				v = skip_blank(ke, le);
+				r = parse_dec(&v, le, &val);
+				while (r == 0 && v < le && is_space(*v))
+					v++;
+				if (r == 0 && v != le)
+					r = -EINVAL;
+			}
+			ret_r[k] = r;
+			if (r == 0)
+				ret[k] = val;
+			left--;
+		}
+	}
+}
+
 /* v2 cpu.max: "QUOTA PERIOD" in µs, QUOTA may be "max". */
 int cg_parse_cpu_max(const char *buf, size_t len, double *ret_cpus)
 {

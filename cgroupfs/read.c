@@ -1,4 +1,5 @@
-/* read: a container's open cgroup files, re-read every cycle.
+/* read: a container's open cgroup files, re-read every cycle, and its
+ * limits, read now and then.
  *
  * What is read from where is data: a table of files per cgroup version
  * (cg_v2_table here, cg_v1_table in v1.c), each file with its keys and the
@@ -6,9 +7,14 @@
  *
  * Files are opened once and re-read with pread(fd, buf, cap, 0): cgroup
  * files are seq_files, which regenerate their contents for every read from
- * offset 0 (checked on a real hierarchy by tests/unit/cgreal_test.c). */
+ * offset 0 (checked on a real hierarchy by tests/unit/cgreal_test.c).
+ * Each open file costs a fd and a page of kernel memory (the seq_file
+ * buffer) for the container's life; limits, which change only when an
+ * administrator sets them, cost neither: they are opened, read and closed
+ * at each cg_container_reload_limits(). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -27,9 +33,22 @@ struct cg_open_file {
 	int fd;
 };
 
+/* What the files not held open feed, kept from the last reload. */
+static const unsigned kept_fields[] = {
+	CG_CPU_LIMIT_CPUS, CG_MEM_LIMIT,	    CG_PIDS_LIMIT,	 CG_CPU_PERIODS,
+	CG_CPU_THROTTLED_PERIODS, CG_CPU_THROTTLED_NS, CG_MEM_FAILCNT,
+};
+
 struct cg_container {
-	struct cg_open_file *files;
+	struct cg_open_file *files; /* held open, re-read every cycle */
 	size_t n;
+	struct cg_open_file *limits; /* limits and gated files, fd -1 */
+	size_t nlimits;
+	const struct cg_root *root;
+	char *relpath;
+	uint64_t kept;		       /* fields fed by files not held open */
+	uint64_t lim_present, lim_bad; /* bits of kept_fields[] */
+	uint64_t lim_v[CG_N(kept_fields)]; /* raw bits of cg_stats.v[] */
 	bool partial; /* the cgroup was missing in a hierarchy at open */
 };
 
@@ -175,7 +194,7 @@ const char *cg_psi_name(enum cg_psi r)
 
 /* ---- extractors ---- */
 
-static uint64_t clk_tck(void)
+uint64_t cg_clk_tck(void)
 {
 	long t = sysconf(_SC_CLK_TCK); /* USER_HZ, 100 nearly everywhere */
 
@@ -205,7 +224,7 @@ void cg_store(const struct cg_map *map, int r, uint64_t v, struct cg_scratch *s)
 		v *= 1000;
 		break;
 	case CG_SCALE_US_TO_TICKS: {
-		uint64_t hz = clk_tck();
+		uint64_t hz = cg_clk_tck();
 
 		/* split so that v * hz cannot overflow */
 		v = v / 1000000 * hz + v % 1000000 * hz / 1000000;
@@ -218,18 +237,32 @@ void cg_store(const struct cg_map *map, int r, uint64_t v, struct cg_scratch *s)
 void cg_extract_keyed(const struct cg_file_spec *spec, uint64_t active, const char *buf,
 		      size_t len, struct cg_scratch *s)
 {
+	const char *keys[16];
+	unsigned idx[16], nk = 0;
+	uint64_t v[16];
+	int r[16];
+
+	/* keyed entries in one pass over the file (memory.stat has dozens of
+	 * lines); a whole-file number on its own */
 	for (unsigned i = 0; i < spec->nmap; i++) {
 		const struct cg_map *m = &spec->map[i];
-		uint64_t v = 0;
-		int r;
 
 		if (!((active >> i) & 1))
 			continue;
-		r = m->key ? cg_parse_keyed(buf, len, m->key, &v) : cg_parse_u64(buf, len, &v);
-		if (!m->key && r == -ENOENT)
-			r = -EINVAL;
-		cg_store(m, r, v, s);
+		if (m->key && nk < 16) {
+			keys[nk] = m->key;
+			idx[nk++] = i;
+			continue;
+		}
+		v[0] = 0;
+		r[0] = cg_parse_u64(buf, len, &v[0]);
+		cg_store(m, r[0] == -ENOENT ? -EINVAL : r[0], v[0], s);
 	}
+	if (nk == 0)
+		return;
+	cg_parse_keyed_multi(buf, len, keys, nk, v, r);
+	for (unsigned k = 0; k < nk; k++)
+		cg_store(&spec->map[idx[k]], r[k], r[k] == 0 ? v[k] : 0, s);
 }
 
 static void bad_all(const struct cg_file_spec *spec, uint64_t active, struct cg_scratch *s)
@@ -368,30 +401,25 @@ static const struct cg_map v2_psi_cpu[] = PSI_MAP(CG_PSI_CPU);
 static const struct cg_map v2_psi_memory[] = PSI_MAP(CG_PSI_MEMORY);
 static const struct cg_map v2_psi_io[] = PSI_MAP(CG_PSI_IO);
 
+#define V2(name, metric, fn, map, arg) \
+	{ name, NULL, CG_H_UNIFIED, metric, fn, map, N(map), arg, CG_READ_HELD, 0 }
+#define V2_LIMIT(name, metric, fn, map) \
+	{ name, NULL, CG_H_UNIFIED, metric, fn, map, N(map), 0, CG_READ_LIMIT, 0 }
+
 static const struct cg_file_spec v2_files[] = {
-	{ "cpu.stat", NULL, CG_H_UNIFIED, CG_M_CPU, cg_extract_keyed, v2_cpu_stat, N(v2_cpu_stat), 0 },
-	{ "cpu.max", NULL, CG_H_UNIFIED, CG_M_CPU, extract_cpu_max, v2_cpu_max, N(v2_cpu_max), 0 },
-	{ "memory.current", NULL, CG_H_UNIFIED, CG_M_MEMORY, cg_extract_keyed, v2_mem_current,
-	  N(v2_mem_current), 0 },
-	{ "memory.stat", NULL, CG_H_UNIFIED, CG_M_MEMORY, cg_extract_keyed, v2_mem_stat,
-	  N(v2_mem_stat), 0 },
-	{ "memory.swap.current", NULL, CG_H_UNIFIED, CG_M_MEMORY, cg_extract_keyed, v2_mem_swap,
-	  N(v2_mem_swap), 0 },
-	{ "memory.max", NULL, CG_H_UNIFIED, CG_M_MEMORY, cg_extract_keyed, v2_mem_max,
-	  N(v2_mem_max), 0 },
-	{ "memory.events", NULL, CG_H_UNIFIED, CG_M_MEMORY, cg_extract_keyed, v2_mem_events,
-	  N(v2_mem_events), 0 },
-	{ "pids.current", NULL, CG_H_UNIFIED, CG_M_PIDS, cg_extract_keyed, v2_pids_current,
-	  N(v2_pids_current), 0 },
-	{ "pids.max", NULL, CG_H_UNIFIED, CG_M_PIDS, cg_extract_keyed, v2_pids_max, N(v2_pids_max),
-	  0 },
-	{ "io.stat", NULL, CG_H_UNIFIED, CG_M_IO, extract_io_stat, v2_io_stat, N(v2_io_stat), 0 },
-	{ "cpu.pressure", NULL, CG_H_UNIFIED, CG_M_PRESSURE, extract_psi, v2_psi_cpu,
-	  N(v2_psi_cpu), CG_PSI_CPU },
-	{ "memory.pressure", NULL, CG_H_UNIFIED, CG_M_PRESSURE, extract_psi, v2_psi_memory,
-	  N(v2_psi_memory), CG_PSI_MEMORY },
-	{ "io.pressure", NULL, CG_H_UNIFIED, CG_M_PRESSURE, extract_psi, v2_psi_io, N(v2_psi_io),
-	  CG_PSI_IO },
+	V2("cpu.stat", CG_M_CPU, cg_extract_keyed, v2_cpu_stat, 0),
+	V2_LIMIT("cpu.max", CG_M_CPU, extract_cpu_max, v2_cpu_max),
+	V2("memory.current", CG_M_MEMORY, cg_extract_keyed, v2_mem_current, 0),
+	V2("memory.stat", CG_M_MEMORY, cg_extract_keyed, v2_mem_stat, 0),
+	V2("memory.swap.current", CG_M_MEMORY, cg_extract_keyed, v2_mem_swap, 0),
+	V2_LIMIT("memory.max", CG_M_MEMORY, cg_extract_keyed, v2_mem_max),
+	V2("memory.events", CG_M_MEMORY, cg_extract_keyed, v2_mem_events, 0),
+	V2("pids.current", CG_M_PIDS, cg_extract_keyed, v2_pids_current, 0),
+	V2_LIMIT("pids.max", CG_M_PIDS, cg_extract_keyed, v2_pids_max),
+	V2("io.stat", CG_M_IO, extract_io_stat, v2_io_stat, 0),
+	V2("cpu.pressure", CG_M_PRESSURE, extract_psi, v2_psi_cpu, CG_PSI_CPU),
+	V2("memory.pressure", CG_M_PRESSURE, extract_psi, v2_psi_memory, CG_PSI_MEMORY),
+	V2("io.pressure", CG_M_PRESSURE, extract_psi, v2_psi_io, CG_PSI_IO),
 };
 
 const struct cg_file_table cg_v2_table = { v2_files, N(v2_files) };
@@ -401,12 +429,40 @@ static const struct cg_file_table *const tables[] = { &cg_v1_table, &cg_v2_table
 
 /* ---- open / read ---- */
 
+/* The fields a file feeds. */
+static uint64_t fields_of(const struct cg_open_file *f)
+{
+	uint64_t m = 0;
+
+	for (unsigned i = 0; i < f->spec->nmap; i++)
+		if ((f->active >> i) & 1)
+			m |= 1ull << f->spec->map[i].slot;
+	return m;
+}
+
+/* A file not held open is only remembered here. */
+static int add_limit(struct cg_container *c, const struct cg_file_spec *spec, uint64_t active)
+{
+	struct cg_open_file *nl = reallocarray(c->limits, c->nlimits + 1, sizeof(*nl));
+
+	if (!nl)
+		return -ENOMEM;
+	c->limits = nl;
+	c->limits[c->nlimits] = (struct cg_open_file){ .spec = spec, .active = active, .fd = -1 };
+	c->kept |= fields_of(&c->limits[c->nlimits++]);
+	if (c->kept & ((1ull << CG_AUX_CFS_QUOTA) | (1ull << CG_AUX_CFS_PERIOD)))
+		c->kept |= 1ull << CG_CPU_LIMIT_CPUS; /* v1: derived at each reload */
+	return 0;
+}
+
 static int add_file(struct cg_container *c, const struct cg_file_spec *spec, uint64_t active,
 		    int dirfd)
 {
 	struct cg_open_file *nf;
 	int fd;
 
+	if (spec->kind != CG_READ_HELD)
+		return add_limit(c, spec, active);
 	fd = cg_openat(dirfd, spec->name, 0);
 	if (fd == -ENOENT && spec->fallback)
 		fd = cg_openat(dirfd, spec->fallback, 0);
@@ -424,6 +480,8 @@ static int add_file(struct cg_container *c, const struct cg_file_spec *spec, uin
 	return 0;
 }
 
+static int reload(struct cg_container *c, const int *dirs);
+
 int cg_container_open(struct cg_root *r, const char *relpath, unsigned metrics,
 		      struct cg_container **ret)
 {
@@ -436,10 +494,16 @@ int cg_container_open(struct cg_root *r, const char *relpath, unsigned metrics,
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
+	c->root = r;
+	c->relpath = strdup(relpath);
+	if (!c->relpath) {
+		free(c);
+		return -ENOMEM;
+	}
 	if (!rd_buf) {
 		rd_buf = malloc(BUF_INITIAL);
 		if (!rd_buf) {
-			free(c);
+			cg_container_free(c);
 			return -ENOMEM;
 		}
 		rd_cap = BUF_INITIAL;
@@ -479,6 +543,7 @@ int cg_container_open(struct cg_root *r, const char *relpath, unsigned metrics,
 				goto out;
 		}
 	}
+	k = reload(c, dir);
 out:
 	for (int h = 0; h < CG_H_MAX; h++)
 		if (dir[h] >= 0)
@@ -509,6 +574,118 @@ static ssize_t reread(int fd)
 			return -ENOMEM;
 		rd_buf = nb;
 		rd_cap *= 2;
+	}
+}
+
+/* Open, read and close one limit file, NAME or its fallback: relative to
+ * the container's directory while DIRS (at open) has it, else to its
+ * hierarchy's root, "RELPATH/NAME" in one openat, no directory fd held. */
+static ssize_t read_limit(const struct cg_container *c, const struct cg_file_spec *spec,
+			  const int *dirs)
+{
+	char path[4096];
+	int rootfd = cg_root_fd(c->root, spec->hier), fd;
+	ssize_t n;
+
+	if (dirs && dirs[spec->hier] >= 0) {
+		fd = cg_openat(dirs[spec->hier], spec->name, 0);
+		if (fd == -ENOENT && spec->fallback)
+			fd = cg_openat(dirs[spec->hier], spec->fallback, 0);
+		goto opened;
+	}
+	if (rootfd < 0)
+		return -ENOENT;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", c->relpath, spec->name) >= sizeof(path))
+		return -ENAMETOOLONG;
+	fd = cg_openat(rootfd, path, 0);
+	if (fd == -ENOENT && spec->fallback) {
+		snprintf(path, sizeof(path), "%s/%s", c->relpath, spec->fallback);
+		fd = cg_openat(rootfd, path, 0);
+	}
+opened:
+	if (fd < 0)
+		return fd;
+	n = reread(fd);
+	close(fd);
+	return n;
+}
+
+static void derive(struct cg_scratch *s);
+
+/* Open, read, close and extract the files of KIND among the limits. */
+static int read_unheld(const struct cg_container *c, enum cg_read_kind kind, uint64_t gates,
+		       const int *dirs, struct cg_scratch *s)
+{
+	for (size_t i = 0; i < c->nlimits; i++) {
+		const struct cg_open_file *f = &c->limits[i];
+		ssize_t n;
+
+		if (f->spec->kind != kind ||
+		    (kind == CG_READ_GATED && gates != UINT64_MAX && !((gates >> f->spec->gate) & 1)))
+			continue;
+		n = read_limit(c, f->spec, dirs);
+		if (n == -ENOMEM || n == -EMFILE || n == -ENFILE)
+			return (int)n;
+		if (n < 0)
+			continue; /* absent (or the cgroup is gone: the counters tell) */
+		f->spec->extract(f->spec, f->active, rd_buf, (size_t)n, s);
+	}
+	return 0;
+}
+
+static int reload(struct cg_container *c, const int *dirs)
+{
+	struct cg_scratch s;
+	int r;
+
+	memset(&s, 0, sizeof(s));
+	r = read_unheld(c, CG_READ_LIMIT, 0, dirs, &s);
+	if (r < 0)
+		return r; /* the last values stay */
+	derive(&s); /* v1: quota / period */
+	r = read_unheld(c, CG_READ_GATED, UINT64_MAX, dirs, &s);
+	if (r < 0)
+		return r;
+	c->lim_present = c->lim_bad = 0;
+	for (size_t k = 0; k < CG_N(kept_fields); k++) {
+		unsigned f = kept_fields[k];
+
+		c->lim_v[k] = s.v[f].u;
+		if (cg_slot_has(&s, f))
+			c->lim_present |= 1ull << f;
+		else if ((s.bad >> f) & 1)
+			c->lim_bad |= 1ull << f;
+	}
+	return 0;
+}
+
+int cg_container_reload_limits(struct cg_container *c)
+{
+	return reload(c, NULL);
+}
+
+/* The kept fields into S, but for those of gated files whose limit is set:
+ * these are read now. */
+static void read_kept(const struct cg_container *c, struct cg_scratch *s)
+{
+	uint64_t live = 0;
+
+	for (size_t i = 0; i < c->nlimits; i++) {
+		const struct cg_open_file *f = &c->limits[i];
+
+		if (f->spec->kind == CG_READ_GATED && ((c->lim_present >> f->spec->gate) & 1))
+			live |= fields_of(f);
+	}
+	if (live && read_unheld(c, CG_READ_GATED, c->lim_present, NULL, s) < 0)
+		live = 0; /* out of fds or memory: the last reload's values */
+	for (size_t k = 0; k < CG_N(kept_fields); k++) {
+		uint64_t bit = 1ull << kept_fields[k];
+
+		if ((live & bit) || !(c->kept & bit))
+			continue;
+		s->v[kept_fields[k]].u = c->lim_v[k];
+		s->present = (s->present & ~bit) | (c->lim_present & bit);
+		s->bad = (s->bad & ~bit) | (c->lim_bad & bit);
 	}
 }
 
@@ -546,7 +723,7 @@ static void derive(struct cg_scratch *s)
 	for (int k = 0; k < 2; k++) {
 		unsigned ns = k ? CG_CPU_SYSTEM_NS : CG_CPU_USER_NS;
 		unsigned ticks = k ? CG_CPU_SYSTEM_TICKS : CG_CPU_USER_TICKS;
-		uint64_t per = 1000000000ull / clk_tck();
+		uint64_t per = 1000000000ull / cg_clk_tck();
 
 		if (cg_slot_has(s, ns) || ((s->bad >> ns) & 1) || !cg_slot_has(s, ticks))
 			continue;
@@ -576,6 +753,7 @@ int cg_container_read(struct cg_container *c, struct cg_stats *ret)
 			continue; /* e.g. EOPNOTSUPP from a PSI file with cgroup.pressure 0 */
 		f->spec->extract(f->spec, f->active, rd_buf, (size_t)n, &s);
 	}
+	read_kept(c, &s);
 	derive(&s);
 	ret->present = s.present & pub;
 	ret->bad = s.bad & pub & ~s.present;
@@ -590,6 +768,8 @@ void cg_container_free(struct cg_container *c)
 	for (size_t i = 0; i < c->n; i++)
 		close(c->files[i].fd);
 	free(c->files);
+	free(c->limits);
+	free(c->relpath);
 	free(c);
 }
 
@@ -603,7 +783,3 @@ size_t cg_container_nfiles(const struct cg_container *c)
 	return c->n;
 }
 
-int cg_container_fd(const struct cg_container *c, size_t i)
-{
-	return i < c->n ? c->files[i].fd : -EINVAL;
-}

@@ -123,6 +123,82 @@ static void extract_blkio(const struct cg_file_spec *spec, uint64_t active, cons
 	}
 }
 
+/* cpuacct.usage_all (Linux 4.7+), per possible CPU in ns:
+ *   cpu user system
+ *   0 15050000000 8950000000
+ *   1 ...
+ * Summed, user and system are what cpuacct.usage_user and usage_sys show.
+ * Since Linux 5.15 they are also the counters cpuacct.stat shows in
+ * USER_HZ ticks (the sums divided by 10^9/USER_HZ, truncated), so one file
+ * replaces three. cpuacct.usage stays apart: it counts scheduler run time,
+ * a different clock. */
+int cg_parse_cpuacct_all(const char *buf, size_t len, uint64_t *ret_user, uint64_t *ret_system)
+{
+	const char *p = buf, *end = buf + len;
+	uint64_t sum[2] = { 0, 0 };
+	bool header = false;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *le = nl ? nl : end;
+		const char *ts[4], *te[4];
+		int n = tokens(p, le, ts, te);
+
+		p = nl ? nl + 1 : end;
+		if (n == 0)
+			continue;
+		if (n != 3)
+			return -EINVAL;
+		if (!header) {
+			if (!tok_is(ts[0], te[0], "cpu") || !tok_is(ts[1], te[1], "user") ||
+			    !tok_is(ts[2], te[2], "system"))
+				return -EINVAL;
+			header = true;
+			continue;
+		}
+		if (strspn(ts[0], "0123456789") < (size_t)(te[0] - ts[0]))
+			return -EINVAL;
+		for (int k = 0; k < 2; k++) {
+			uint64_t v;
+			int r = cg_parse_u64(ts[k + 1], (size_t)(te[k + 1] - ts[k + 1]), &v);
+
+			if (r < 0)
+				return r == -ERANGE ? -EINVAL : r;
+			if (sum[k] > UINT64_MAX - v)
+				return -EOVERFLOW;
+			sum[k] += v;
+		}
+	}
+	if (!header)
+		return -EINVAL;
+	*ret_user = sum[0];
+	*ret_system = sum[1];
+	return 0;
+}
+
+/* map[] as v1_cpuacct_all. usage_all gives ns and, from them, ticks; the
+ * cpuacct.stat fallback (kernels before 4.7) gives ticks only, and derive()
+ * makes ns of them. The content says which file it is. */
+static void extract_cpuacct(const struct cg_file_spec *spec, uint64_t active, const char *buf,
+			    size_t len, struct cg_scratch *s)
+{
+	uint64_t v[2], per = 1000000000ull / cg_clk_tck();
+	int r;
+
+	if (len < 4 || memcmp(buf, "cpu", 3) != 0) {
+		cg_extract_keyed(spec, active & 3, buf, len, s);
+		return;
+	}
+	r = cg_parse_cpuacct_all(buf, len, &v[0], &v[1]);
+	for (unsigned i = 0; i < 4 && i < spec->nmap; i++) {
+		if (!((active >> i) & 1))
+			continue;
+		if (r < 0)
+			cg_set_bad(s, spec->map[i].slot);
+		else
+			cg_set_u64(s, spec->map[i].slot, i < 2 ? v[i] / per : v[i - 2]);
+	}
+}
+
 /* cpu.cfs_quota_us: µs per period, "-1" when unlimited. */
 static void extract_cfs_quota(const struct cg_file_spec *spec, uint64_t active, const char *buf,
 			      size_t len, struct cg_scratch *s)
@@ -149,11 +225,13 @@ static void extract_cfs_quota(const struct cg_file_spec *spec, uint64_t active, 
 
 /* cpuacct: all in ns, except cpuacct.stat in USER_HZ ticks */
 static const struct cg_map v1_usage[] = { V1(NULL, CG_CPU_USAGE_NS, 0) };
-static const struct cg_map v1_usage_user[] = { V1(NULL, CG_CPU_USER_NS, 0) };
-static const struct cg_map v1_usage_sys[] = { V1(NULL, CG_CPU_SYSTEM_NS, 0) };
-static const struct cg_map v1_cpuacct_stat[] = {
+/* extract_cpuacct's order: ticks first (the keys of the cpuacct.stat
+ * fallback), then ns */
+static const struct cg_map v1_cpuacct_all[] = {
 	V1("user", CG_CPU_USER_TICKS, 0),
 	V1("system", CG_CPU_SYSTEM_TICKS, 0),
+	V1(NULL, CG_CPU_USER_NS, 0),
+	V1(NULL, CG_CPU_SYSTEM_NS, 0),
 };
 /* cpu: throttled_time in ns (v2's throttled_usec is µs) */
 static const struct cg_map v1_cpu_stat[] = {
@@ -196,26 +274,32 @@ static const struct cg_map v1_io_ops[] = {
 };
 
 #define FILE(name, fallback, hier, metric, fn, map) \
-	{ name, fallback, hier, metric, fn, map, CG_N(map), 0 }
+	{ name, fallback, hier, metric, fn, map, CG_N(map), 0, CG_READ_HELD, 0 }
+#define LIMIT(name, hier, metric, fn, map) \
+	{ name, NULL, hier, metric, fn, map, CG_N(map), 0, CG_READ_LIMIT, 0 }
+/* counters only a limit of the container's own makes move: cpu.stat's
+ * periods and throttling count the CFS bandwidth timer, which runs only
+ * with a quota; failcnt counts charges that hit memory.limit_in_bytes */
+#define GATED(name, hier, metric, fn, map, gate) \
+	{ name, NULL, hier, metric, fn, map, CG_N(map), 0, CG_READ_GATED, gate }
 
 static const struct cg_file_spec v1_files[] = {
 	FILE("cpuacct.usage", NULL, CG_H_CPUACCT, CG_M_CPU, cg_extract_keyed, v1_usage),
-	FILE("cpuacct.usage_user", NULL, CG_H_CPUACCT, CG_M_CPU, cg_extract_keyed, v1_usage_user),
-	FILE("cpuacct.usage_sys", NULL, CG_H_CPUACCT, CG_M_CPU, cg_extract_keyed, v1_usage_sys),
-	FILE("cpuacct.stat", NULL, CG_H_CPUACCT, CG_M_CPU, cg_extract_keyed, v1_cpuacct_stat),
-	FILE("cpu.stat", NULL, CG_H_CPU, CG_M_CPU, cg_extract_keyed, v1_cpu_stat),
-	FILE("cpu.cfs_quota_us", NULL, CG_H_CPU, CG_M_CPU, extract_cfs_quota, v1_cfs_quota),
-	FILE("cpu.cfs_period_us", NULL, CG_H_CPU, CG_M_CPU, cg_extract_keyed, v1_cfs_period),
+	FILE("cpuacct.usage_all", "cpuacct.stat", CG_H_CPUACCT, CG_M_CPU, extract_cpuacct,
+	     v1_cpuacct_all),
+	GATED("cpu.stat", CG_H_CPU, CG_M_CPU, cg_extract_keyed, v1_cpu_stat, CG_CPU_LIMIT_CPUS),
+	LIMIT("cpu.cfs_quota_us", CG_H_CPU, CG_M_CPU, extract_cfs_quota, v1_cfs_quota),
+	LIMIT("cpu.cfs_period_us", CG_H_CPU, CG_M_CPU, cg_extract_keyed, v1_cfs_period),
 	FILE("memory.usage_in_bytes", NULL, CG_H_MEMORY, CG_M_MEMORY, cg_extract_keyed,
 	     v1_mem_usage),
 	FILE("memory.stat", NULL, CG_H_MEMORY, CG_M_MEMORY, cg_extract_keyed, v1_mem_stat),
-	FILE("memory.limit_in_bytes", NULL, CG_H_MEMORY, CG_M_MEMORY, cg_extract_keyed,
-	     v1_mem_limit),
+	LIMIT("memory.limit_in_bytes", CG_H_MEMORY, CG_M_MEMORY, cg_extract_keyed, v1_mem_limit),
 	FILE("memory.oom_control", NULL, CG_H_MEMORY, CG_M_MEMORY, cg_extract_keyed,
 	     v1_oom_control),
-	FILE("memory.failcnt", NULL, CG_H_MEMORY, CG_M_MEMORY, cg_extract_keyed, v1_failcnt),
+	GATED("memory.failcnt", CG_H_MEMORY, CG_M_MEMORY, cg_extract_keyed, v1_failcnt,
+	      CG_MEM_LIMIT),
 	FILE("pids.current", NULL, CG_H_PIDS, CG_M_PIDS, cg_extract_keyed, v1_pids_current),
-	FILE("pids.max", NULL, CG_H_PIDS, CG_M_PIDS, cg_extract_keyed, v1_pids_max),
+	LIMIT("pids.max", CG_H_PIDS, CG_M_PIDS, cg_extract_keyed, v1_pids_max),
 	/* the _recursive files count the whole subtree; older kernels only
 	 * have the flat ones (the container's own cgroup only) */
 	FILE("blkio.throttle.io_service_bytes_recursive", "blkio.throttle.io_service_bytes",

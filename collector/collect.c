@@ -7,9 +7,9 @@
  * handle and netlink socket live exactly as long as the container.
  *
  * The steady-state cycle is what a host pays for years: per container it
- * is the re-read of the open cgroup files, one poll of the init's pidfd,
- * one link dump and the encoding, with no allocation (benchmarks:
- * README "Performance"). */
+ * is the re-read of the open cgroup files, one statistics dump and the
+ * encoding, with no allocation; the limits and the identity of the init
+ * are looked at once a minute (benchmarks: README "Performance"). */
 #include "collector/collect.h"
 
 #include <errno.h>
@@ -40,13 +40,13 @@ struct ct {
 	bool reported_net_error;
 	unsigned reopens; /* of a cgroup found half made (cg_container_partial) */
 	struct cg_container *cg;
-	/* network: the init process, held by a pidfd (readable once it has
-	 * exited; a PID cannot be reused under it), or on kernels before 5.3
-	 * by its /proc/PID/stat kept open (reads fail with ESRCH once dead) */
+	int64_t limits_due; /* CLOCK_MONOTONIC µs: read its limits again */
+	/* network: the init process the socket was made for, known by PID and
+	 * start time and held by nothing (no fd): a restart shows as the
+	 * cgroup made anew, and the start time is checked once a minute */
 	pid_t init_pid;
 	uint64_t init_starttime;
-	int init_stat_fd;
-	bool init_is_pidfd;
+	bool net_stale; /* find the init and its namespace again this cycle */
 	bool no_net; /* shares the host's namespace, or no init: no net points */
 	struct net_ct *net;
 	/* the init's root directory (O_PATH, from the netns helper), for
@@ -59,6 +59,11 @@ struct ct {
  * least this many cycles apart (5 minutes at the default interval). */
 #define DISCOVERY_RESCAN 30
 
+/* Limits (cpu, memory, pids) are read again at least this often; each
+ * container has its own turn, so that a thousand containers do not all
+ * open their limit files in the same cycle. */
+#define LIMITS_EVERY_MS 60000
+
 struct collector {
 	const struct config *cfg;
 	struct cg_root *root;
@@ -70,6 +75,9 @@ struct collector {
 	unsigned cg_metrics;
 	struct lp_buf *side; /* NULL: no /1.0/metrics lines */
 	uint64_t host_mem;   /* LXD's MemTotal of the host, 0 when unknown */
+	int64_t now;	       /* CLOCK_MONOTONIC µs at the start of this cycle */
+	uint64_t limits_every; /* cycles in LIMITS_EVERY_MS */
+	uint64_t limits_turn;  /* spreads the containers over those cycles */
 };
 
 /* The host's MemTotal as LXD 5.0 reports it: /proc/meminfo's kB taken as
@@ -104,15 +112,12 @@ static void ct_clear(struct ct *c)
 		cg_container_free(c->cg);
 	if (c->net)
 		net_ct_free(c->net);
-	if (c->init_stat_fd >= 0)
-		close(c->init_stat_fd);
 	if (c->root_fd >= 0)
 		close(c->root_fd);
 	free(c->relpath);
 	free(c->name);
 	free(c->project);
 	memset(c, 0, sizeof(*c));
-	c->init_stat_fd = -1;
 	c->root_fd = -1;
 }
 
@@ -125,6 +130,9 @@ int collector_new(const struct config *cfg, struct netns_helper *helper, struct 
 	if (!c)
 		return -ENOMEM;
 	c->cfg = cfg;
+	c->limits_every = LIMITS_EVERY_MS / cfg->interval_ms;
+	if (c->limits_every == 0)
+		c->limits_every = 1;
 	/* enum cfg_metric shares its low bits with enum cg_metric */
 	c->cg_metrics = cfg->metrics & CG_M_ALL;
 	if (cfg->prom_listen && (cfg->metrics & CFG_M_MEMORY)) {
@@ -188,7 +196,7 @@ static bool ct_init(struct collector *col, struct ct *c, struct cg_found *f)
 	int r;
 
 	memset(c, 0, sizeof(*c));
-	c->init_stat_fd = -1;
+	c->net_stale = true;
 	c->root_fd = -1;
 	c->relpath = f->relpath;
 	c->name = f->name;
@@ -215,6 +223,13 @@ static bool ct_init(struct collector *col, struct ct *c, struct cg_found *f)
 			  strerror(-r));
 		return false;
 	}
+	/* read at open; again within the minute, at this container's turn
+	 * (half an interval early: cycles start a little late, never early) */
+	c->limits_due = col->now + (int64_t)(1 + col->limits_turn++ % col->limits_every) *
+					   (int64_t)col->cfg->interval_ms * 1000;
+	if (c->limits_due > col->now + LIMITS_EVERY_MS * 1000)
+		c->limits_due = col->now + LIMITS_EVERY_MS * 1000;
+	c->limits_due -= (int64_t)col->cfg->interval_ms * 500;
 	log_debug("container %s: found at %s", c->name, c->relpath);
 	return true;
 }
@@ -272,8 +287,6 @@ static int collector_sync(struct collector *col, struct cg_found *found, size_t 
 			ct_clear(&col->cts[i++]);
 		} else if (cmp == 0) { /* still there */
 			next[k++] = col->cts[i];
-			col->cts[i].init_stat_fd = -1;
-			col->cts[i].root_fd = -1;
 			i++, j++;
 		} else { /* new */
 			if (ct_init(col, &next[k], &found[j]))
@@ -290,81 +303,32 @@ static int collector_sync(struct collector *col, struct cg_found *found, size_t 
 	return 0;
 }
 
-static int read_starttime(int fd, uint64_t *ret)
+/* Is the init we made the socket for still there? Its start time tells
+ * it from a later process with the same PID. */
+static bool init_same(const struct collector *col, const struct ct *c)
 {
-	char buf[1024];
-	ssize_t n;
-
-	n = pread(fd, buf, sizeof(buf) - 1, 0);
-	if (n < 0)
-		return -errno;
-	return cg_parse_starttime(buf, (size_t)n, ret);
-}
-
-/* Is the init we hold still alive? One poll(2) of its pidfd (or, without
- * pidfds, one read of its /proc/PID/stat). */
-static bool init_alive(const struct ct *c)
-{
-	struct pollfd p = { .fd = c->init_stat_fd, .events = POLLIN };
 	uint64_t st;
 
-	if (c->init_stat_fd < 0)
-		return false;
-	if (c->init_is_pidfd)
-		return poll(&p, 1, 0) == 0;
-	return read_starttime(c->init_stat_fd, &st) >= 0 && st == c->init_starttime;
+	return c->init_pid > 0 && cg_read_starttime(col->cfg->proc_root, c->init_pid, &st) == 0 &&
+	       st == c->init_starttime;
 }
 
-static void init_close(struct ct *c)
-{
-	if (c->init_stat_fd >= 0)
-		close(c->init_stat_fd);
-	c->init_stat_fd = -1;
-}
-
-/* Hold PID: a pidfd taken before the helper checks PID's start time, so
- * that it cannot be a reused PID's (the helper refuses a mismatch, and a
- * process that dies after pidfd_open shows as dead at the next poll).
- * Without pidfds (before Linux 5.3): its /proc/PID/stat, checked here. */
-static int init_hold(struct collector *col, struct ct *c, pid_t pid, uint64_t st)
-{
-	char path[64];
-	uint64_t now;
-	int fd;
-
-	fd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (fd >= 0) {
-		c->init_stat_fd = fd;
-		c->init_is_pidfd = true;
-		return 0;
-	}
-	if (errno != ENOSYS)
-		return -errno;
-	snprintf(path, sizeof(path), "%s/%d/stat", col->cfg->proc_root, (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (read_starttime(fd, &now) < 0 || now != st) {
-		close(fd);
-		return -ESRCH;
-	}
-	c->init_stat_fd = fd;
-	c->init_is_pidfd = false;
-	return 0;
-}
-
-/* Is the init process we know still the container's init? If not, find it
- * again and bring the container's socket up to date. */
-static void ct_sync_net(struct collector *col, struct ct *c)
+/* When the init may have changed (first sight, cgroup made anew, a
+ * failure last cycle, or CHECK: the once-a-minute look at its start
+ * time), find it again and bring the container's socket up to date. The
+ * helper checks the start time too: a socket is never made for a reused
+ * PID. */
+static void ct_sync_net(struct collector *col, struct ct *c, bool check)
 {
 	uint64_t st;
 	pid_t pid;
 	int r;
 
-	if (init_alive(c))
+	if (!c->net_stale && (!check || c->init_pid <= 0 || init_same(col, c)))
 		return;
-	init_close(c);
+	c->net_stale = true; /* until the end */
 	c->no_net = true;
+	c->init_pid = 0;
 	r = cg_find_init(col->root, c->relpath, &pid, &st);
 	if (r < 0) {
 		if (!c->reported_missing_init)
@@ -374,10 +338,6 @@ static void ct_sync_net(struct collector *col, struct ct *c)
 		return;
 	}
 	c->reported_missing_init = false;
-	if (init_hold(col, c, pid, st) < 0)
-		return;
-	c->init_pid = pid;
-	c->init_starttime = st;
 	if (c->root_fd >= 0)
 		close(c->root_fd);
 	c->root_fd = -1;
@@ -385,6 +345,9 @@ static void ct_sync_net(struct collector *col, struct ct *c)
 	if (r == -EXDEV) {
 		log_info("container %s: shares the host's network namespace, no network points",
 			 c->name);
+		c->init_pid = pid;
+		c->init_starttime = st;
+		c->net_stale = false;
 		return;
 	}
 	if (r < 0) {
@@ -397,15 +360,16 @@ static void ct_sync_net(struct collector *col, struct ct *c)
 			log_warning("container %s: cannot open its network namespace: %s, skipping network",
 				    c->name, strerror(-r));
 		c->reported_net_error = r != -ESRCH;
-		/* try again next cycle */
-		init_close(c);
-		return;
+		return; /* try again next cycle */
 	}
 	c->reported_net_error = false;
 	if (c->root_fd < 0 && !c->reported_no_root)
 		log_warning("container %s: cannot open its root directory, no container_fs", c->name);
 	c->reported_no_root = c->root_fd < 0;
 	log_debug("container %s: init pid %d, network socket ready", c->name, (int)pid);
+	c->init_pid = pid;
+	c->init_starttime = st;
+	c->net_stale = false;
 	c->no_net = false;
 }
 
@@ -482,9 +446,9 @@ static int write_fs(struct ct *c, const struct ct_ident *id, int64_t ts_ns, stru
 /* One container's network figures: sync its socket, dump its links and
  * encode them when OUT is given. Returns 0 (ret_links NULL when there are
  * none this cycle), or -errno of the encoder. */
-static int ct_net(struct collector *col, struct ct *c, const struct ct_ident *id, int64_t ts_ns,
-		  struct lp_buf *out, struct cycle_stats *st, const struct netns_link **ret_links,
-		  size_t *ret_n)
+static int ct_net(struct collector *col, struct ct *c, bool check, const struct ct_ident *id,
+		  int64_t ts_ns, struct lp_buf *out, struct cycle_stats *st,
+		  const struct netns_link **ret_links, size_t *ret_n)
 {
 	const struct netns_link *links;
 	size_t nl;
@@ -492,7 +456,7 @@ static int ct_net(struct collector *col, struct ct *c, const struct ct_ident *id
 
 	*ret_links = NULL;
 	*ret_n = 0;
-	ct_sync_net(col, c);
+	ct_sync_net(col, c, check);
 	if (c->no_net || !c->net)
 		return 0;
 	r = net_ct_links(c->net, &links, &nl);
@@ -529,6 +493,8 @@ static int cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out, colle
 	struct cycle_stats st = { 0 };
 	size_t nfound = 0;
 	int64_t t0 = now_us(CLOCK_MONOTONIC);
+
+	col->now = t0;
 	int r;
 
 	r = cg_discovery_poll(col->disc, &found, &nfound);
@@ -558,6 +524,7 @@ static int cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out, colle
 		struct ct_ident id = { col->cfg->hostname, c->name, c->project, col->cfg->tags,
 				       col->cfg->ntags };
 		struct ct_sample sample;
+		bool check;
 
 		if (!c->writable || !c->cg)
 			continue;
@@ -572,6 +539,21 @@ static int cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out, colle
 				c->cg = cg;
 			}
 		}
+		check = col->now >= c->limits_due;
+		if (check) {
+			/* a minute after the last turn, or from now when cycles
+			 * were missed meanwhile: never later than a minute */
+			c->limits_due += LIMITS_EVERY_MS * 1000;
+			if (c->limits_due <= col->now)
+				c->limits_due = col->now + LIMITS_EVERY_MS * 1000 -
+						(int64_t)col->cfg->interval_ms * 500;
+			r = cg_container_reload_limits(c->cg);
+			if (r < 0) { /* the last values stay; again next cycle */
+				log_debug("container %s: reading limits failed: %s", c->name,
+					  strerror(-r));
+				c->limits_due = col->now; /* again next cycle */
+			}
+		}
 		r = cg_container_read(c->cg, &s);
 		if (r == -ENOENT) {
 			/* the cgroup we hold was removed: the container is gone,
@@ -583,6 +565,7 @@ static int cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out, colle
 			if (cg_container_open(col->root, c->relpath, col->cg_metrics, &cg) == 0) {
 				cg_container_free(c->cg);
 				c->cg = cg;
+				c->net_stale = true; /* a restart: a new init, a new namespace */
 				r = cg_container_read(c->cg, &s);
 			}
 		}
@@ -609,7 +592,7 @@ static int cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out, colle
 
 		sample = (struct ct_sample){ c->relpath, c->name, c->project, &s, NULL, 0, false };
 		if (col->net) {
-			r = ct_net(col, c, &id, ts_ns, out, &st, &sample.links, &sample.nlinks);
+			r = ct_net(col, c, check, &id, ts_ns, out, &st, &sample.links, &sample.nlinks);
 			if (r < 0)
 				return r;
 			sample.has_net = sample.links != NULL;

@@ -96,6 +96,18 @@ int lp_append(struct lp_buf *b, const char *s, size_t n)
 	return lp_put(b, s, n);
 }
 
+/* VALUE in decimal, ending at END (exclusive); returns where it starts.
+ * What snprintf's %PRIu64 writes, without its cost (about sixty numbers
+ * per container per cycle). */
+static char *lp_u64_dec(uint64_t value, char *end)
+{
+	do {
+		*--end = (char)('0' + value % 10);
+		value /= 10;
+	} while (value);
+	return end;
+}
+
 static int lp_putc(struct lp_buf *b, char c)
 {
 	return lp_put(b, &c, 1);
@@ -132,12 +144,16 @@ static size_t utf8_seq(const unsigned char *s)
 	return 0; /* continuation byte, 0xc0/0xc1, 0xf5.. */
 }
 
+static size_t lp_plain(const char *s);
+
 bool lp_name_ok(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
 	if (!p || !*p)
 		return false;
+	if (lp_plain(s) > 0)
+		return true;
 	while (*p) {
 		size_t n = utf8_seq(p);
 
@@ -181,11 +197,31 @@ bool lp_tag_ok(const char *s)
 	return lp_name_ok(s) && lp_representable(s, &pos_tag);
 }
 
+/* Length of S when it holds only [A-Za-z0-9_.-] (what schema keys,
+ * measurements and most host and container names are): valid at every
+ * position, nothing to escape. 0 otherwise. */
+static size_t lp_plain(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '.' || c == '-'))
+			return 0;
+	}
+	return i;
+}
+
 static int lp_escape(struct lp_buf *b, const char *s, const struct lp_pos *pos)
 {
-	size_t n = strlen(s), i, start;
+	size_t n = lp_plain(s), i, start;
 	int r;
 
+	if (n > 0)
+		return lp_put(b, s, n);
+	n = strlen(s);
 	if (!lp_representable(s, pos))
 		return -EINVAL;
 	for (i = 0, start = 0; i < n; i++) {
@@ -270,7 +306,24 @@ int lp_tag(struct lp_buf *b, const char *key, const char *value)
 		return -EINVAL;
 	if (b->error)
 		return b->error;
-	if (b->nfields > 0 || !lp_name_ok(key))
+	if (b->nfields > 0)
+		return lp_fail(b, -EINVAL);
+	if (value && *value) {
+		size_t kn = lp_plain(key), vn = kn ? lp_plain(value) : 0;
+
+		/* plain key and value (nearly always): one scan each */
+		if (vn > 0) {
+			r = lp_putc(b, ',');
+			if (r >= 0)
+				r = lp_put(b, key, kn);
+			if (r >= 0)
+				r = lp_putc(b, '=');
+			if (r >= 0)
+				r = lp_put(b, value, vn);
+			return r < 0 ? lp_fail(b, r) : 0;
+		}
+	}
+	if (!lp_name_ok(key))
 		return lp_fail(b, -EINVAL);
 	if (!value || !*value)
 		return 0;
@@ -291,17 +344,19 @@ int lp_tag(struct lp_buf *b, const char *key, const char *value)
 /* ' ' before the first field, ',' between fields, then "key=". */
 static int lp_field_key(struct lp_buf *b, const char *key)
 {
+	size_t kn;
 	int r;
 
 	if (!b->in_line)
 		return -EINVAL;
 	if (b->error)
 		return b->error;
-	if (!lp_name_ok(key))
+	kn = lp_plain(key);
+	if (kn == 0 && !lp_name_ok(key))
 		return lp_fail(b, -EINVAL);
 	r = lp_putc(b, b->nfields ? ',' : ' ');
 	if (r >= 0)
-		r = lp_escape_field_key(b, key);
+		r = kn ? lp_put(b, key, kn) : lp_escape_field_key(b, key);
 	if (r >= 0)
 		r = lp_putc(b, '=');
 	if (r < 0)
@@ -311,14 +366,15 @@ static int lp_field_key(struct lp_buf *b, const char *key)
 
 int lp_field_u64(struct lp_buf *b, const char *key, uint64_t value)
 {
-	char num[32];
-	int n, r;
+	char num[32], *start;
+	int r;
 
 	r = lp_field_key(b, key);
 	if (r < 0)
 		return r;
-	n = snprintf(num, sizeof(num), "%" PRIu64 "i", value);
-	r = lp_put(b, num, (size_t)n);
+	num[sizeof(num) - 1] = 'i';
+	start = lp_u64_dec(value, num + sizeof(num) - 1);
+	r = lp_put(b, start, (size_t)(num + sizeof(num) - start));
 	if (r < 0)
 		return lp_fail(b, r);
 	b->nfields++;
@@ -344,6 +400,33 @@ int lp_format_f64(double v, char *out, size_t size)
 
 	if (!isfinite(v))
 		return -EDOM;
+	/* Hundredths (PSI averages, most CPU limits): when V is the double
+	 * nearest to K/100, %.15g writes exactly K/100's decimal digits, and
+	 * they read back as V. Written here without snprintf and strtod. */
+	if (v >= 0.01 && v < 1e12 && size >= 32) {
+		double k = (double)(uint64_t)(v * 100 + 0.5);
+
+		if (k / 100 == v) {
+			uint64_t ki = (uint64_t)k;
+			char tmp[32], *e = tmp + sizeof(tmp), *p = e;
+
+			if (ki % 100) {
+				if (ki % 10)
+					*--p = (char)('0' + ki % 10);
+				*--p = (char)('0' + ki / 10 % 10);
+				*--p = '.';
+			}
+			p = lp_u64_dec(ki / 100, p);
+			n = (int)(e - p);
+			memcpy(out, p, (size_t)n);
+			out[n] = '\0';
+			return n;
+		}
+	}
+	if (v == 0 && !signbit(v) && size >= 2) {
+		memcpy(out, "0", 2);
+		return 1;
+	}
 	if (!loc)
 		return -ENOMEM;
 	old = uselocale(loc);
@@ -400,8 +483,18 @@ int lp_end(struct lp_buf *b, int64_t ts_ns)
 		lp_abort(b);
 		return r;
 	}
-	n = snprintf(num, sizeof(num), " %" PRId64 "\n", ts_ns);
-	r = lp_put(b, num, (size_t)n);
+	{
+		char *start;
+
+		num[sizeof(num) - 1] = '\n';
+		start = lp_u64_dec(ts_ns < 0 ? -(uint64_t)ts_ns : (uint64_t)ts_ns,
+				   num + sizeof(num) - 1);
+		if (ts_ns < 0)
+			*--start = '-';
+		*--start = ' ';
+		n = (int)(num + sizeof(num) - start);
+		r = lp_put(b, start, (size_t)n);
+	}
 	if (r < 0) {
 		lp_abort(b);
 		return r;

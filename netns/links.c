@@ -1,16 +1,21 @@
-/* netns links: one RTM_GETLINK dump per call on a NETLINK_ROUTE socket
- * (which stays in the namespace it was made in), into a reusable array of
- * struct netns_link.
+/* netns links: the link table and the counters of the namespace a
+ * NETLINK_ROUTE socket was made in (it stays there), into a reusable array
+ * of struct netns_link.
  *
- * A collector pays for this every cycle for every container, for years, so
- * the dump allocates nothing: the request is built once per socket (libnl
- * nlmsg_alloc_size + nlmsg_put, sent with nl_send_auto), the answer is received into
- * one buffer shared by every socket and walked in place with libnl-3's
- * nlmsg_parse/nla_parse_nested into the four things we need (IFLA_IFNAME,
- * IFLA_LINK, IFLA_LINKINFO kind, IFLA_STATS64). libnl-route's per-message
- * parse (nl_msg_parse) costs about 46 allocations per link and was most of
- * the userspace time of a cycle. netns_sock_links_cache() still goes
- * through libnl-route's rtnl_link cache: the tests compare the two.
+ * Two requests, because they cost very differently. The link table
+ * (names, IFLA_LINK peers, link kinds) comes from libnl-route's rtnl_link
+ * cache, RTM_GETLINK: at the first dump, and again only when it may have
+ * changed. The counters, which a collector needs every cycle for every
+ * container for years, come from RTM_GETSTATS with only
+ * IFLA_STATS_LINK_64 asked for: about half the kernel's work of a link
+ * dump, which also fills in every attribute of every link. The answer is
+ * received into one buffer shared by every socket and walked in place
+ * with libnl-3's nlmsg_parse: no allocation per cycle.
+ *
+ * The table may have changed when a link notification (RTNLGRP_LINK, on
+ * the same socket: no further fd) arrived, when notifications were lost
+ * (ENOBUFS), or when the counters name an ifindex the table lacks or lack
+ * one it has. Then the table is dumped again in the same call.
  *
  * Not thread-safe: one thread dumps (the shared receive buffer). */
 #include <errno.h>
@@ -39,11 +44,14 @@
 
 struct netns_sock {
 	struct nl_sock *nl;
-	struct nl_msg *req; /* RTM_GETLINK dump request, built once */
-	uint32_t seq;       /* ours, apart from libnl's (the cache path) */
+	struct nl_msg *req; /* RTM_GETSTATS dump request, built once */
+	uint32_t seq;       /* ours, apart from libnl's (the table dump) */
 	struct netns_link *links;
 	size_t n, cap;
-	int err; /* first failure inside a callback */
+	size_t seen; /* links of the table the counters named */
+	int err;     /* first failure inside a callback */
+	bool watched;  /* link notifications arrive on this socket */
+	bool table_ok; /* the table is up to date as far as we know */
 };
 
 static int nlerr_to_errno(int nlerr)
@@ -132,67 +140,56 @@ static void fill_link(struct nl_object *obj, void *arg)
  * RSS per container. Aligned for struct nlmsghdr. */
 static char rbuf[LINKS_MSG_BUF] __attribute__((aligned(8)));
 
-static struct nla_policy link_policy[IFLA_MAX + 1] = {
-	[IFLA_IFNAME] = { .type = NLA_STRING, .maxlen = IFNAMSIZ_ },
-	[IFLA_LINK] = { .type = NLA_U32 },
-	[IFLA_LINKINFO] = { .type = NLA_NESTED },
-	/* the first eight counters are all we read; older kernels send a
-	 * shorter struct than today's headers describe */
-	[IFLA_STATS64] = { .minlen = 8 * sizeof(uint64_t) },
-	[IFLA_STATS] = { .minlen = 8 * sizeof(uint32_t) },
+static struct nla_policy stats_policy[IFLA_STATS_MAX + 1] = {
+	/* the first eight counters are all we read */
+	[IFLA_STATS_LINK_64] = { .minlen = 8 * sizeof(uint64_t) },
 };
 
-static struct nla_policy info_policy[IFLA_INFO_MAX + 1] = {
-	[IFLA_INFO_KIND] = { .type = NLA_STRING },
-};
-
-/* One RTM_NEWLINK message into the next slot of the table. */
-static int parse_link(struct netns_sock *s, struct nlmsghdr *hdr)
+static struct netns_link *link_by_index(struct netns_sock *s, int ifindex)
 {
-	struct nlattr *tb[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1];
-	const struct ifinfomsg *ifi;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->links[i].ifindex == ifindex)
+			return &s->links[i];
+	return NULL;
+}
+
+/* One RTM_NEWSTATS message: the counters of a link of the table. An
+ * ifindex the table lacks makes the table stale. */
+static int parse_stats(struct netns_sock *s, struct nlmsghdr *hdr)
+{
+	struct nlattr *tb[IFLA_STATS_MAX + 1];
+	const struct if_stats_msg *ism;
 	struct netns_link *out;
-	int r;
+	uint64_t v[8];
 
-	if (hdr->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
+	if (hdr->nlmsg_len < NLMSG_LENGTH(sizeof(*ism)))
 		return -EPROTO;
-	r = nlmsg_parse(hdr, sizeof(*ifi), tb, IFLA_MAX, link_policy);
-	if (r < 0)
+	if (nlmsg_parse(hdr, sizeof(*ism), tb, IFLA_STATS_MAX, stats_policy) < 0)
 		return -EPROTO;
-	ifi = nlmsg_data(hdr);
-	out = links_next(s);
-	if (!out)
-		return -ENOMEM;
-	memset(out, 0, sizeof(*out));
-	out->ifindex = ifi->ifi_index;
-	if (tb[IFLA_IFNAME])
-		snprintf(out->name, sizeof(out->name), "%s", (const char *)nla_data(tb[IFLA_IFNAME]));
-	if (tb[IFLA_LINK])
-		out->link_ifindex = (int)nla_get_u32(tb[IFLA_LINK]);
-	if (tb[IFLA_LINKINFO] &&
-	    nla_parse_nested(info, IFLA_INFO_MAX, tb[IFLA_LINKINFO], info_policy) == 0 &&
-	    info[IFLA_INFO_KIND])
-		out->veth = strcmp((const char *)nla_data(info[IFLA_INFO_KIND]), "veth") == 0;
-	/* 64-bit counters from IFLA_STATS64 (every kernel since 2.6.35), the
-	 * 32-bit IFLA_STATS otherwise; attributes are only 4-byte aligned */
-	if (tb[IFLA_STATS64]) {
-		uint64_t v[8];
-
-		memcpy(v, nla_data(tb[IFLA_STATS64]), sizeof(v));
-		out->rx_packets = v[0], out->tx_packets = v[1];
-		out->rx_bytes = v[2], out->tx_bytes = v[3];
-		out->rx_errors = v[4], out->tx_errors = v[5];
-		out->rx_dropped = v[6], out->tx_dropped = v[7];
-	} else if (tb[IFLA_STATS]) {
-		uint32_t v[8];
-
-		memcpy(v, nla_data(tb[IFLA_STATS]), sizeof(v));
-		out->rx_packets = v[0], out->tx_packets = v[1];
-		out->rx_bytes = v[2], out->tx_bytes = v[3];
-		out->rx_errors = v[4], out->tx_errors = v[5];
-		out->rx_dropped = v[6], out->tx_dropped = v[7];
+	ism = nlmsg_data(hdr);
+	out = link_by_index(s, (int)ism->ifindex);
+	if (!out) {
+		s->table_ok = false;
+		return 0;
 	}
+	s->seen++;
+	if (!tb[IFLA_STATS_LINK_64])
+		return 0;
+	/* attributes are only 4-byte aligned */
+	memcpy(v, nla_data(tb[IFLA_STATS_LINK_64]), sizeof(v));
+	out->rx_packets = v[0], out->tx_packets = v[1];
+	out->rx_bytes = v[2], out->tx_bytes = v[3];
+	out->rx_errors = v[4], out->tx_errors = v[5];
+	out->rx_dropped = v[6], out->tx_dropped = v[7];
 	return 0;
+}
+
+/* A notification (sequence number 0, from the kernel): a link came, went
+ * or changed, so the table is stale. */
+static bool is_notification(const struct nlmsghdr *hdr)
+{
+	return hdr->nlmsg_seq == 0 && hdr->nlmsg_pid == 0 &&
+	       (hdr->nlmsg_type == RTM_NEWLINK || hdr->nlmsg_type == RTM_DELLINK);
 }
 
 /* Receive the dump answering sequence number SEQ. 1 when done, -EAGAIN
@@ -211,6 +208,10 @@ static int recv_dump(struct netns_sock *s, uint32_t seq)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			if (errno == ENOBUFS) { /* notifications were lost */
+				s->table_ok = false;
+				continue;
+			}
 			return -errno;
 		}
 		if (n == 0)
@@ -219,8 +220,10 @@ static int recv_dump(struct netns_sock *s, uint32_t seq)
 			return -EMSGSIZE; /* a message larger than any link's */
 		rem = (int)n;
 		for (hdr = (struct nlmsghdr *)rbuf; nlmsg_ok(hdr, rem); hdr = nlmsg_next(hdr, &rem)) {
+			if (is_notification(hdr))
+				s->table_ok = false;
 			if (hdr->nlmsg_seq != seq)
-				continue; /* left over from an earlier, failed dump */
+				continue; /* a notification, or left over from a failed dump */
 			if (hdr->nlmsg_flags & NLM_F_DUMP_INTR)
 				intr = true;
 			switch (hdr->nlmsg_type) {
@@ -235,9 +238,9 @@ static int recv_dump(struct netns_sock *s, uint32_t seq)
 					return -EPROTO;
 				return e->error < 0 ? e->error : -EPROTO;
 			}
-			case RTM_NEWLINK:
+			case RTM_NEWSTATS:
 				if (!err)
-					err = parse_link(s, hdr);
+					err = parse_stats(s, hdr);
 				break;
 			default:
 				break; /* NLMSG_NOOP and the like */
@@ -258,33 +261,58 @@ static void drain(struct netns_sock *s)
 	for (;;) {
 		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 
-		if (n > 0 || (n < 0 && errno == EINTR))
+		if (n > 0 || (n < 0 && errno == ENOBUFS)) {
+			s->table_ok = false; /* what went may have been a notification */
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
 			continue;
 		break; /* EAGAIN: empty */
 	}
 }
 
-static int sock_wrap(struct nl_sock *nl, struct netns_sock **ret)
+/* libnl's sequence check for the table dump: a notification on a watched
+ * socket (sequence number 0) is not part of the dump; it makes the table
+ * just dumped possibly stale already. */
+static int seq_check(struct nl_msg *msg, void *arg)
 {
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct netns_sock *s = arg;
+
+	if (is_notification(nlmsg_hdr(msg))) {
+		s->table_ok = false;
+		return NL_SKIP;
+	}
+	return NL_OK;
+}
+
+static int sock_wrap(struct nl_sock *nl, bool watch, struct netns_sock **ret)
+{
+	struct if_stats_msg ism = { .family = AF_UNSPEC,
+				    .filter_mask = IFLA_STATS_FILTER_BIT(IFLA_STATS_LINK_64) };
 	struct netns_sock *s;
 
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	/* sized to fit: nlmsg_alloc_simple takes a page, 4 KiB per container */
-	s->req = nlmsg_alloc_size(NLMSG_SPACE(sizeof(ifi)));
+	s->req = nlmsg_alloc_size(NLMSG_SPACE(sizeof(ism)));
 	if (!s->req ||
-	    !nlmsg_put(s->req, NL_AUTO_PORT, NL_AUTO_SEQ, RTM_GETLINK, 0, NLM_F_DUMP) ||
-	    nlmsg_append(s->req, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0) {
+	    !nlmsg_put(s->req, NL_AUTO_PORT, NL_AUTO_SEQ, RTM_GETSTATS, 0, NLM_F_DUMP) ||
+	    nlmsg_append(s->req, &ism, sizeof(ism), NLMSG_ALIGNTO) < 0 ||
+	    nl_socket_modify_cb(nl, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, seq_check, s) < 0) {
 		nlmsg_free(s->req);
 		free(s);
 		return -ENOMEM;
 	}
+	/* complete: dump_stats sends it as it is (port 0: the kernel's) */
+	nlmsg_hdr(s->req)->nlmsg_flags |= NLM_F_REQUEST;
 	s->nl = nl;
-	/* the cache path (netns_sock_links_cache) receives through libnl:
-	 * batches as large as ours without MSG_PEEK + realloc */
+	/* the table dump receives through libnl: batches as large as ours
+	 * without MSG_PEEK + realloc */
 	nl_socket_set_msg_buf_size(nl, LINKS_MSG_BUF);
+	/* without notifications the table is dumped every time: a renamed
+	 * link would go unnoticed otherwise */
+	s->watched = watch && nl_socket_add_membership(nl, RTNLGRP_LINK) == 0;
 	*ret = s;
 	return 0;
 }
@@ -315,7 +343,7 @@ int netns_sock_adopt(int fd, struct netns_sock **ret)
 		close(fd);
 		return -nlerr_to_errno(r);
 	}
-	r = sock_wrap(nl, ret);
+	r = sock_wrap(nl, true, ret);
 	if (r < 0)
 		nl_socket_free(nl); /* closes fd */
 	return r;
@@ -334,34 +362,89 @@ int netns_sock_host(struct netns_sock **ret)
 		nl_socket_free(nl);
 		return -nlerr_to_errno(r);
 	}
-	r = sock_wrap(nl, ret);
+	/* the host's table is dumped only when the caller's own watch
+	 * (netns_watch_links) says it changed: always the whole table */
+	r = sock_wrap(nl, false, ret);
 	if (r < 0)
 		nl_socket_free(nl);
 	return r;
 }
 
-int netns_sock_links(struct netns_sock *s, const struct netns_link **ret, size_t *ret_n)
+/* The link table through libnl-route's rtnl_link cache, counters
+ * included (IFLA_STATS64). Whatever was queued before is read away first:
+ * libnl would take an earlier dump's leftovers for its own answer. */
+static int dump_table(struct netns_sock *s)
+{
+	struct nl_cache *cache = NULL;
+	int r;
+
+	drain(s);
+	s->n = 0;
+	s->err = 0;
+	s->table_ok = true; /* until a notification says otherwise */
+	r = rtnl_link_alloc_cache(s->nl, AF_UNSPEC, &cache);
+	if (r < 0) {
+		s->table_ok = false;
+		drain(s);
+		return -nlerr_to_errno(r);
+	}
+	nl_cache_foreach(cache, fill_link, s);
+	nl_cache_free(cache);
+	if (s->err) {
+		s->table_ok = false;
+		return s->err;
+	}
+	if (!s->watched)
+		s->table_ok = false;
+	return 0;
+}
+
+/* The counters of every link of the table: one RTM_GETSTATS dump. */
+static int dump_stats(struct netns_sock *s)
 {
 	struct nlmsghdr *req;
 	int r;
 
-	if (!s)
-		return -EBADF;
-	s->n = 0;
 	/* a fresh sequence number each time, so a late answer is never taken
-	 * for ours; our own counter, because libnl's (which nl_send_auto would
-	 * fill in) is checked against what libnl itself received, and the
-	 * answers to these never pass through libnl */
+	 * for ours; our own counter, because libnl's is checked against what
+	 * libnl itself received, and the answers to these never pass through
+	 * libnl */
 	req = nlmsg_hdr(s->req);
 	req->nlmsg_seq = ++s->seq ? s->seq : ++s->seq;
-	r = nl_send_auto(s->nl, s->req);
-	if (r < 0)
-		return -nlerr_to_errno(r);
+	s->seen = 0;
+	/* the request is complete (sock_wrap): one plain send, without
+	 * libnl's per-message completion and sendmsg set-up */
+	while (send(nl_socket_get_fd(s->nl), req, req->nlmsg_len, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
 	r = recv_dump(s, req->nlmsg_seq);
 	if (r < 0) {
 		if (r != -EAGAIN)
 			drain(s);
 		return r;
+	}
+	if (s->seen != s->n) /* a link went */
+		s->table_ok = false;
+	return 0;
+}
+
+int netns_sock_links(struct netns_sock *s, const struct netns_link **ret, size_t *ret_n)
+{
+	int r;
+
+	if (!s)
+		return -EBADF;
+	r = s->table_ok ? dump_stats(s) : 0;
+	if (r < 0)
+		return r;
+	if (!s->table_ok) {
+		/* a notification lost in a full socket buffer shows as ENOMEM
+		 * (libnl's name for ENOBUFS): once more after reading it away */
+		r = dump_table(s);
+		if (r == -ENOMEM)
+			r = dump_table(s);
+		if (r < 0)
+			return r;
 	}
 	*ret = s->links;
 	*ret_n = s->n;
@@ -370,22 +453,13 @@ int netns_sock_links(struct netns_sock *s, const struct netns_link **ret, size_t
 
 int netns_sock_links_cache(struct netns_sock *s, const struct netns_link **ret, size_t *ret_n)
 {
-	struct nl_cache *cache = NULL;
 	int r;
 
 	if (!s)
 		return -EBADF;
-	s->n = 0;
-	s->err = 0;
-	r = rtnl_link_alloc_cache(s->nl, AF_UNSPEC, &cache);
-	if (r < 0) {
-		drain(s);
-		return -nlerr_to_errno(r);
-	}
-	nl_cache_foreach(cache, fill_link, s);
-	nl_cache_free(cache);
-	if (s->err)
-		return s->err;
+	r = dump_table(s);
+	if (r < 0)
+		return r;
 	*ret = s->links;
 	*ret_n = s->n;
 	return 0;

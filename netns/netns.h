@@ -65,15 +65,22 @@ struct netns_link {
 
 struct netns_sock;
 
-/* Adopt a NETLINK_ROUTE socket fd (takes ownership, also on failure). */
+/* Adopt a NETLINK_ROUTE socket fd (takes ownership, also on failure). It
+ * joins RTNLGRP_LINK of its namespace, to know when the table changes. */
 int netns_sock_adopt(int fd, struct netns_sock **ret);
-/* A socket in the caller's own namespace (the host side). */
+/* A socket in the caller's own namespace (the host side); it does not
+ * join: every netns_sock_links() on it dumps the whole table. */
 int netns_sock_host(struct netns_sock **ret);
-/* One link dump. The array is owned by the socket and valid until the next
- * call. -EAGAIN when the dump was interrupted (NLM_F_DUMP_INTR). */
+/* The links with their counters. The counters come from one RTM_GETSTATS
+ * dump; names, peers and kinds from an rtnl_link cache (RTM_GETLINK) at
+ * the first call and whenever the table may have changed (a link
+ * notification, lost notifications, counters of an unknown ifindex or
+ * missing for a known one). The array is owned by the socket and valid
+ * until the next call. -EAGAIN when a dump was interrupted
+ * (NLM_F_DUMP_INTR). */
 int netns_sock_links(struct netns_sock *s, const struct netns_link **ret, size_t *ret_n);
-/* The same table through a full rtnl_link cache built for this one call:
- * for benchmarks and as a cross-check in tests. */
+/* The whole table through the rtnl_link cache now, whatever the
+ * notifications say: for benchmarks and as a cross-check in tests. */
 int netns_sock_links_cache(struct netns_sock *s, const struct netns_link **ret, size_t *ret_n);
 void netns_sock_free(struct netns_sock *s);
 

@@ -14,8 +14,10 @@
 #     every namespace), per container. Peak RSS (VmHWM), open fds and the
 #     kernel memory charged to its cgroup (memory.kmem.usage_in_bytes:
 #     slab objects, seq_file buffers, sockets) after the last sample.
-#   - benchfloor: the bare reads of the same files and one link dump per
-#     container, nothing else (median of 10 cycles, CPU per container).
+#   - benchfloor: the floor of the former design, the reference: bare
+#     preads of the 16 cgroup files it held open per container (every
+#     default metric but pressure) and one RTM_GETLINK dump per container,
+#     nothing else (median of 10 cycles, CPU per container).
 #   - lxcollectd top -b -d 1 -n BENCH_TOP_FRAMES (20) with the daemon's
 #     configuration, its CPU time sampled after each frame: per container
 #     per refresh between the end of frame 1 and the end of frame K-1.
@@ -66,17 +68,16 @@ start=$(date +%s)
 "$FLEET" up "$N" || exit 1
 echo "# fleet of $N containers up in $(($(date +%s) - start)) s" >&2
 
-# ~21 fds per container with pressure; a hard limit we may not raise
-# (no CAP_SYS_RESOURCE) leaves pressure out of both daemon and floor
-need=$((N * 22 + 256))
+# Every default metric, pressure included: at most 12 fds per container
+# for the daemon. The floor holds the former design's 16 files and a
+# socket per container (17); when the hard limit, which we may not raise
+# without CAP_SYS_RESOURCE, cannot hold that, say so.
 metrics="cpu, memory, pids, io, net, pressure"
-floor_opt=""
 note=""
+need=$((N * 17 + 256))
 if [ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -lt $need ] &&
 	! prlimit --nofile=$need:$need true 2>/dev/null; then
-	metrics="cpu, memory, pids, io, net"
-	floor_opt=--no-pressure
-	note="pressure left out: RLIMIT_NOFILE hard limit $(ulimit -Hn) cannot be raised here and $N containers with pressure need about $need fds"
+	note="RLIMIT_NOFILE hard limit $(ulimit -Hn) is below the $need fds the floor needs: it measures fewer containers"
 	echo "# $note" >&2
 fi
 printf '[collector]\ninclude = %s-*\nmetrics = %s\n[log]\nlevel = info\n' "$P" "$metrics" >"$tmp/lxc.ini"
@@ -166,39 +167,73 @@ run_collectd() {
 		'BEGIN { printf "%.1f %.1f\n", (b - a) / hz * 1e6 / 15 / n, rss / 1024 }'
 }
 
-: >"$tmp/d" ; : >"$tmp/f"; : >"$tmp/c"; : >"$tmp/t"
+# Every container has every figure: one --once cycle, then per
+# measurement (and pressure resource / interface) the set of field keys
+# must be the same for all N containers.
+check_figures() {
+	"$LXCOLLECTD" -c "$tmp/lxc.ini" --once --stdout 2>/dev/null >"$tmp/once" || return 1
+	awk -v n="$N" '
+	$1 ~ /^container_/ {
+		split($1, t, ","); m = t[1]; ct = ""; sub_ = ""
+		for (i = 2; i in t; i++) {
+			if (t[i] ~ /^container=/) ct = t[i]
+			if (t[i] ~ /^(resource|interface)=/) sub_ = t[i]
+		}
+		nf = split($2, f, ","); keys = ""
+		for (i = 1; i <= nf; i++) { sub(/=.*/, "", f[i]); keys = keys " " f[i] }
+		k = m "," sub_ " " keys
+		if (!((k, ct) in seen)) { seen[k, ct] = 1; cnt[k]++ }
+		cts[ct] = 1; kinds[m "," sub_] = 1
+	}
+	END {
+		bad = 0; nct = 0
+		for (c in cts) nct++
+		for (k in cnt) if (cnt[k] != n) { print "bench.sh: " cnt[k] " containers with " k > "/dev/stderr"; bad = 1 }
+		nk = 0; for (k in kinds) nk++
+		printf "# every figure: %d containers, %d kinds of point, each with the same fields in all\n", nct, nk > "/dev/stderr"
+		exit (bad || nct != n)
+	}' "$tmp/once"
+}
+check_figures || { echo "bench.sh: some container lacks a figure" >&2; exit 1; }
+
+: >"$tmp/d" ; : >"$tmp/f"; : >"$tmp/n"; : >"$tmp/c"; : >"$tmp/t"
 i=1
 while [ $i -le "$RUNS" ]; do
 	d=$(run_daemon) || exit 1
-	f=$("$FLOOR" --cycles 10 --include "$P-*" $floor_opt) || exit 1
+	f=$("$FLOOR" --cycles 10 --include "$P-*") || exit 1
 	t=$(run_top) || exit 1
 	c=$(run_collectd)
 	echo "# run $i: daemon $d | $f | top $t | collectd $c" >&2
-	echo "$d" >>"$tmp/d"; echo "$f" >>"$tmp/f"; echo "$c" >>"$tmp/c"
+	echo "$d" >>"$tmp/d"; echo "$c" >>"$tmp/c"
+	echo "$f" | grep '^floor ' >>"$tmp/f"; echo "$f" | grep '^now ' >>"$tmp/n"
 	# top against the daemon of the same run
 	echo "$t $(echo "$d" | awk '{ print $1 }')" | awk '{ print $1, $2, $1 / $3 }' >>"$tmp/t"
 	i=$((i + 1))
 done
 
 col() { awk -v c="$2" '{ print $c }' "$1" | median; }
-kv() { sed "s/.*$2=\([0-9.]*\).*/\1/" "$tmp/f" | median; }
+kv() { sed "s/.*$2=\([0-9.]*\).*/\1/" "$1" | median; }
 steady=$(col "$tmp/d" 1) first=$(col "$tmp/d" 2) rss=$(col "$tmp/d" 3) fds=$(col "$tmp/d" 4)
 kmem=$(col "$tmp/d" 5)
-floor=$(kv x us_per_ct) fcg=$(kv x cgroup_us) fnl=$(kv x netlink_us)
+floor=$(kv "$tmp/f" us_per_ct) fcg=$(kv "$tmp/f" cgroup_us) fnl=$(kv "$tmp/f" netlink_us)
+now=$(kv "$tmp/n" us_per_ct) ncg=$(kv "$tmp/n" cgroup_us) npsi=$(kv "$tmp/n" psi_us)
+nst=$(kv "$tmp/n" stats_us) nfiles=$(sed 's/.*files=\([0-9]*\).*/\1/' "$tmp/n" | head -n1)
 files=$(sed 's/.*files=\([0-9]*\).*/\1/' "$tmp/f" | head -n1)
 cd_cpu=$(col "$tmp/c" 1) cd_rss=$(col "$tmp/c" 2)
 top_cpu=$(col "$tmp/t" 1) top_rss=$(col "$tmp/t" 2) top_ratio=$(col "$tmp/t" 3)
 
 echo "lxcollectd $(LC_ALL=C "$LXCOLLECTD" --version | awk '{ print $2 }'): make bench N=$N, medians of $RUNS runs"
 echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), Linux $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME")"
-echo "metrics: $metrics ($files cgroup files open per $N containers)"
+echo "metrics: $metrics; the floor: $files cgroup files open for $N containers"
 [ -n "$note" ] && echo "note: $note"
 awk -v s="$steady" -v fl="$floor" -v fcg="$fcg" -v fnl="$fnl" -v fi="$first" -v rss="$rss" \
-	-v fds="$fds" -v km="$kmem" -v n="$N" -v cd="$cd_cpu" -v cdr="$cd_rss" \
+	-v fds="$fds" -v km="$kmem" -v n="$N" -v cd="$cd_cpu" -v cdr="$cd_rss" -v nw="$now" \
+	-v ncg="$ncg" -v np="$npsi" -v nst="$nst" -v nf="$((nfiles / N))" \
 	-v tc="$top_cpu" -v tr="$top_rss" -v tx="$top_ratio" 'BEGIN {
 	printf "steady state, CPU per container per cycle:  %7.1f us\n", s
-	printf "floor (bare reads, same run):               %7.1f us  (cgroup files %.1f, link dump %.1f)\n", fl, fcg, fnl
-	printf "ratio daemon / floor:                       %7.2f\n", s / fl
+	printf "former floor (16 files + link dump, same run): %4.1f us  (cgroup files %.1f, link dump %.1f)\n", fl, fcg, fnl
+	printf "ratio daemon / former floor:                %7.2f\n", s / fl
+	printf "bare reads of today (same run):             %7.1f us  (%d files: cgroup %.1f, pressure %.1f; RTM_GETSTATS %.1f)\n", nw, nf, ncg, np, nst
 	printf "first cycle per container:                  %7.1f us  (start-up, discovery, opening, namespace entry)\n", fi
 	printf "peak RSS:                                   %7.1f MiB\n", rss
 	printf "open fds:                                   %7d     (%.1f per container)\n", fds, fds / n

@@ -1,6 +1,7 @@
 /* fuzz_cgread: every cgroup file a container's reading opens, v1 and v2,
- * through the real open/read path (cg_container_open/cg_container_read on
- * a fixture tree under $TMPDIR): the file tables, every extractor and the
+ * through the real open/read path (cg_container_open,
+ * cg_container_reload_limits and cg_container_read on a fixture tree
+ * under $TMPDIR): the file tables, every extractor and the
  * derived fields (working set, CPU limit from quota/period, ticks to ns).
  * The input is split at NUL bytes, one piece per file, in the order of
  * files[] below; missing pieces leave a file empty (a file that shrank).
@@ -24,7 +25,7 @@ struct ffile {
 
 static const struct ffile files[] = {
 	{ "cpuacct", "cpuacct.usage" },
-	{ "cpuacct", "cpuacct.usage_user" },
+	{ "cpuacct", "cpuacct.usage_all" },
 	{ "cpuacct", "cpuacct.usage_sys" },
 	{ "cpuacct", "cpuacct.stat" },
 	{ "cpu", "cpu.stat" },
@@ -62,6 +63,7 @@ static const struct ffile files[] = {
 static char top[4096];
 static int fds[NFILES];
 static struct cg_container *ct[2];
+static struct cg_root *roots[2]; /* kept: limits are read through them */
 
 static int rm_one(const char *p, const struct stat *st, int type, struct FTW *f)
 {
@@ -71,8 +73,10 @@ static int rm_one(const char *p, const struct stat *st, int type, struct FTW *f)
 
 static void teardown(void)
 {
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
 		cg_container_free(ct[i]);
+		cg_root_free(roots[i]);
+	}
 	for (size_t i = 0; i < NFILES; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
@@ -103,7 +107,6 @@ static void setup(void)
 {
 	static const char *const hiers[] = { "cpu", "cpuacct", "memory", "pids", "blkio", "unified" };
 	const char *tmp = getenv("TMPDIR");
-	struct cg_root *root;
 	char p[4096];
 
 	snprintf(top, sizeof(top), "%s/fuzz_cgread.XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -131,11 +134,10 @@ static void setup(void)
 
 		snprintf(p, sizeof(p), "%s/%s", top, t ? "v2" : "hy");
 		snprintf(proc, sizeof(proc), "%s/no-proc", top); /* no mountinfo: probe */
-		FUZZ_CHECK(cg_root_open(p, proc, &root) == 0);
-		FUZZ_CHECK(cg_root_layout(root) == (t ? CG_LAYOUT_UNIFIED : CG_LAYOUT_HYBRID));
-		FUZZ_CHECK(cg_container_open(root, CT, CG_M_ALL, &ct[t]) == 0);
+		FUZZ_CHECK(cg_root_open(p, proc, &roots[t]) == 0);
+		FUZZ_CHECK(cg_root_layout(roots[t]) == (t ? CG_LAYOUT_UNIFIED : CG_LAYOUT_HYBRID));
+		FUZZ_CHECK(cg_container_open(roots[t], CT, CG_M_ALL, &ct[t]) == 0);
 		FUZZ_CHECK(cg_container_nfiles(ct[t]) > 0);
-		cg_root_free(root); /* the container keeps its own fds */
 	}
 }
 
@@ -158,6 +160,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p = z ? z + 1 : end;
 	}
 	for (int t = 0; t < 2; t++) {
+		FUZZ_CHECK(cg_container_reload_limits(ct[t]) == 0);
 		FUZZ_CHECK(cg_container_read(ct[t], &s) == 0);
 		FUZZ_CHECK((s.present & s.bad) == 0);
 		FUZZ_CHECK((s.present >> CG_FIELD_MAX) == 0 && (s.bad >> CG_FIELD_MAX) == 0);

@@ -1,7 +1,8 @@
 /* fuzz_keyed: "key value" files (cpu.stat, memory.stat, memory.events,
  * memory.oom_control) through cg_parse_keyed(). The part of the input
  * before the first NUL byte is the key asked for, the rest the file; the
- * keys the daemon really asks for are tried too. */
+ * keys the daemon really asks for are tried too, one by one and all at
+ * once through cg_parse_keyed_multi(), which must answer alike. */
 #include <errno.h>
 
 #include "cgroupfs/cgroupfs.h"
@@ -23,6 +24,24 @@ static void one(const char *buf, size_t len, const char *key)
 		FUZZ_CHECK(v == 12345); /* ret written only on success */
 }
 
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+/* The first 16 keys at once: what each would answer alone. */
+static void multi(const char *buf, size_t len)
+{
+	size_t n = NKEYS < 16 ? NKEYS : 16;
+	uint64_t v[16];
+	int r[16];
+
+	cg_parse_keyed_multi(buf, len, keys, n, v, r);
+	for (size_t k = 0; k < n; k++) {
+		uint64_t v1 = 0;
+		int r1 = cg_parse_keyed(buf, len, keys[k], &v1);
+
+		FUZZ_CHECK(r1 == r[k] && (r1 != 0 || v1 == v[k]));
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t klen, blen;
@@ -31,14 +50,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (key && buf) {
 		one(buf, blen, key);
-		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		for (size_t i = 0; i < NKEYS; i++)
 			one(buf, blen, keys[i]);
+		multi(buf, blen);
 		/* the whole input as a file too */
 		free(buf);
 		buf = fuzz_dup(data, size);
 		if (buf)
-			for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			for (size_t i = 0; i < NKEYS; i++)
 				one(buf, size, keys[i]);
+		if (buf)
+			multi(buf, size);
 	}
 	free(key);
 	free(buf);

@@ -1,27 +1,37 @@
-/* benchfloor: the floor a collection cycle cannot go below on this host.
+/* benchfloor: the floor of lxcollectd's former cycle, the reference its
+ * cycle is measured against, and the same bare reads for today's cycle.
  *
  *   benchfloor [--cycles K] [--interval MS] [--include GLOB] [--cgroup-root DIR]
- *              [--no-pressure]
+ *              [--pressure]
  *
- * Finds the containers the way lxcollectd does (cg_discover), opens the
- * very cgroup files lxcollectd opens for them (cg_container_open with every
- * metric, or all but pressure) and gets one NETLINK_ROUTE socket inside each container's network
- * namespace from the netns helper. Then, for K cycles, it does only the
- * bare system calls a cycle needs: pread of every file at offset 0 and one
- * RTM_GETLINK dump per container (received, not parsed). Nothing is
- * parsed or encoded. The host-side dump (host_interface tags) is not part
- * of the floor: lxcollectd repeats it only when the host's links change.
- * Cycles start --interval MS apart (default 1000, as the daemon's
- * --interval 1): back to back, every kernel object of a thousand
- * containers would stay in the CPU caches, which a collector that sleeps
- * between cycles never finds. Prints the median over the cycles of this process's CPU time (user +
- * kernel, CLOCK_PROCESS_CPUTIME_ID) per container per cycle, in total and
- * split into cgroup and netlink parts:
+ * Finds the containers the way lxcollectd does (cg_discover), gets one
+ * NETLINK_ROUTE socket inside each container's network namespace from the
+ * netns helper, and measures two sets of bare system calls, nothing
+ * parsed or encoded, each for K cycles:
+ *
+ *   floor: pread at offset 0 of the files lxcollectd used to hold open
+ *   for every default metric but pressure (on a v1 or hybrid host the 16
+ *   of the OLD set below, on a v2 host its 10; --pressure adds the three
+ *   PSI files) and one RTM_GETLINK dump per container;
+ *
+ *   now: pread of the files it holds open today (the NOW set), of the PSI
+ *   files apart, and one RTM_GETSTATS dump (IFLA_STATS_LINK_64) per
+ *   container.
+ *
+ * The host-side dump (host_interface tags) and the once-a-minute limit
+ * reads are in neither. Cycles start --interval MS apart (default 1000,
+ * as the daemon's --interval 1): back to back, every kernel object of a
+ * thousand containers would stay in the CPU caches, which a collector
+ * that sleeps between cycles never finds. Prints medians over the cycles
+ * of this process's CPU time (user + kernel, CLOCK_PROCESS_CPUTIME_ID) per
+ * container per cycle, in total and by part:
  *
  *   floor containers=N files=F cycles=K us_per_ct=X cgroup_us=Y netlink_us=Z
+ *   now containers=N files=F cycles=K us_per_ct=X cgroup_us=Y psi_us=P stats_us=S
  *
  * Root (the helper needs CAP_SYS_ADMIN and CAP_SYS_PTRACE). */
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +40,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
@@ -37,23 +48,105 @@
 #include "netns/netns.h"
 #include "tests/tools/measure.h"
 
+/* The cgroup files of a container: OLD, what lxcollectd held open before
+ * its limits were read once a minute, cpuacct.usage_all replaced three
+ * files and counters a limit gates were read with the limits; NOW, what
+ * it holds open today (pressure apart: PSI). */
+enum { OLD = 1, NOW = 2, PSI = 4 };
+static const struct {
+	enum cg_hier h;
+	bool v2; /* a file of the v2 table: opened only on a v2-only host */
+	unsigned set;
+	const char *name;
+} files[] = {
+	{ CG_H_CPUACCT, false, OLD | NOW, "cpuacct.usage" },
+	{ CG_H_CPUACCT, false, OLD, "cpuacct.usage_user" },
+	{ CG_H_CPUACCT, false, OLD, "cpuacct.usage_sys" },
+	{ CG_H_CPUACCT, false, OLD, "cpuacct.stat" },
+	{ CG_H_CPUACCT, false, NOW, "cpuacct.usage_all" },
+	{ CG_H_CPU, false, OLD, "cpu.stat" },
+	{ CG_H_CPU, false, OLD, "cpu.cfs_quota_us" },
+	{ CG_H_CPU, false, OLD, "cpu.cfs_period_us" },
+	{ CG_H_MEMORY, false, OLD | NOW, "memory.usage_in_bytes" },
+	{ CG_H_MEMORY, false, OLD | NOW, "memory.stat" },
+	{ CG_H_MEMORY, false, OLD, "memory.limit_in_bytes" },
+	{ CG_H_MEMORY, false, OLD | NOW, "memory.oom_control" },
+	{ CG_H_MEMORY, false, OLD, "memory.failcnt" },
+	{ CG_H_PIDS, false, OLD | NOW, "pids.current" },
+	{ CG_H_PIDS, false, OLD, "pids.max" },
+	{ CG_H_BLKIO, false, OLD | NOW, "blkio.throttle.io_service_bytes_recursive" },
+	{ CG_H_BLKIO, false, OLD | NOW, "blkio.throttle.io_serviced_recursive" },
+	{ CG_H_UNIFIED, true, OLD | NOW, "cpu.stat" },
+	{ CG_H_UNIFIED, true, OLD, "cpu.max" },
+	{ CG_H_UNIFIED, true, OLD | NOW, "memory.current" },
+	{ CG_H_UNIFIED, true, OLD | NOW, "memory.stat" },
+	{ CG_H_UNIFIED, true, OLD | NOW, "memory.swap.current" },
+	{ CG_H_UNIFIED, true, OLD, "memory.max" },
+	{ CG_H_UNIFIED, true, OLD | NOW, "memory.events" },
+	{ CG_H_UNIFIED, true, OLD | NOW, "pids.current" },
+	{ CG_H_UNIFIED, true, OLD, "pids.max" },
+	{ CG_H_UNIFIED, true, OLD | NOW, "io.stat" },
+	{ CG_H_UNIFIED, false, PSI, "cpu.pressure" },
+	{ CG_H_UNIFIED, false, PSI, "memory.pressure" },
+	{ CG_H_UNIFIED, false, PSI, "io.pressure" },
+};
+#define NFILES (sizeof(files) / sizeof(files[0]))
+
 struct fct {
-	struct cg_container *cg;
+	int fd[NFILES]; /* the files of the set being measured */
+	size_t nfd;
+	int psi[3];
+	size_t npsi;
 	int nl; /* -1: no network */
 };
 
+/* Open the files of SET for one container; their number. */
+static size_t open_set(const struct cg_root *root, const char *relpath, unsigned set, int *fds)
+{
+	bool unified_only = cg_root_layout(root) == CG_LAYOUT_UNIFIED;
+	size_t n = 0;
+
+	for (size_t i = 0; i < NFILES; i++) {
+		int dir = cg_root_fd(root, files[i].h), fd;
+		char path[4096];
+
+		if (dir < 0 || !(files[i].set & set) ||
+		    (!(files[i].set & PSI) && files[i].v2 != unified_only))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", relpath, files[i].name);
+		fd = openat(dir, path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0)
+			fds[n++] = fd;
+	}
+	return n;
+}
+
+static void close_all(int *fds, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		close(fds[i]);
+	*n = 0;
+}
+
 static char buf[65536] __attribute__((aligned(8)));
 
-/* One RTM_GETLINK dump, read to NLMSG_DONE. */
-static int dump(int fd, unsigned seq)
+/* One dump, read to NLMSG_DONE: RTM_GETLINK (the whole table with
+ * counters), or RTM_GETSTATS with IFLA_STATS_LINK_64 only. */
+static int dump(int fd, unsigned seq, bool stats)
 {
 	struct {
 		struct nlmsghdr h;
-		struct ifinfomsg i;
-	} req = { .h = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETLINK,
+		union {
+			struct ifinfomsg i;
+			struct if_stats_msg s;
+		};
+	} req = { .h = { .nlmsg_len = NLMSG_LENGTH(stats ? sizeof(req.s) : sizeof(req.i)),
+			 .nlmsg_type = stats ? RTM_GETSTATS : RTM_GETLINK,
 			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = seq } };
 
-	if (send(fd, &req, sizeof(req), 0) < 0)
+	if (stats)
+		req.s.filter_mask = IFLA_STATS_FILTER_BIT(IFLA_STATS_LINK_64);
+	if (send(fd, &req, req.h.nlmsg_len, 0) < 0)
 		return -errno;
 	for (;;) {
 		ssize_t n = recv(fd, buf, sizeof(buf), 0);
@@ -70,6 +163,56 @@ static int dump(int fd, unsigned seq)
 	}
 }
 
+/* K cycles INTERVAL_MS apart of bare reads: every file of cts[].fd, every
+ * PSI file, one dump per container (RTM_GETSTATS when STATS, else
+ * RTM_GETLINK). RET: medians of CPU µs per container of the three parts
+ * and of their sum. */
+static int measure(struct fct *cts, size_t n, int cycles, int interval_ms, bool stats,
+		   double ret[4])
+{
+	static unsigned seq = 1;
+	double *part[4];
+	int r = 0;
+
+	for (int p = 0; p < 4; p++)
+		part[p] = calloc((size_t)cycles, sizeof(double));
+	if (!part[0] || !part[1] || !part[2] || !part[3])
+		return -ENOMEM;
+	/* one untimed cycle first: the first read of a file or a namespace
+	 * warms caches the steady state finds warm */
+	for (int k = -1; k < cycles && r == 0; k++) {
+		double t[4];
+
+		if (k >= 0 && interval_ms > 0)
+			usleep((useconds_t)interval_ms * 1000);
+		t[0] = now_us(CLOCK_PROCESS_CPUTIME_ID);
+		for (size_t i = 0; i < n; i++)
+			for (size_t f = 0; f < cts[i].nfd; f++)
+				if (pread(cts[i].fd[f], buf, sizeof(buf), 0) < 0)
+					r = -errno;
+		t[1] = now_us(CLOCK_PROCESS_CPUTIME_ID);
+		for (size_t i = 0; i < n; i++)
+			for (size_t f = 0; f < cts[i].npsi; f++)
+				if (pread(cts[i].psi[f], buf, sizeof(buf), 0) < 0)
+					r = -errno;
+		t[2] = now_us(CLOCK_PROCESS_CPUTIME_ID);
+		for (size_t i = 0; i < n; i++)
+			if (cts[i].nl >= 0 && dump(cts[i].nl, seq++, stats) < 0)
+				r = -EIO;
+		t[3] = now_us(CLOCK_PROCESS_CPUTIME_ID);
+		if (k < 0)
+			continue;
+		for (int p = 0; p < 3; p++)
+			part[p][k] = (t[p + 1] - t[p]) / (double)n;
+		part[3][k] = (t[3] - t[0]) / (double)n;
+	}
+	for (int p = 0; p < 4; p++) {
+		ret[p] = median(part[p], cycles);
+		free(part[p]);
+	}
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	const char *root_dir = "/sys/fs/cgroup", *glob = "*";
@@ -78,11 +221,10 @@ int main(int argc, char **argv)
 	struct cg_found *found = NULL;
 	struct fct *cts;
 	size_t nfound = 0, n = 0, nfiles = 0;
-	double *tot, *cgp, *nlp;
+	double res[2][4];
 	struct rlimit rl;
-	unsigned metrics = CG_M_ALL;
+	bool psi = false;
 	int cycles = 20, interval_ms = 1000, r;
-	unsigned seq = 1;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--cycles") == 0 && i + 1 < argc)
@@ -93,10 +235,10 @@ int main(int argc, char **argv)
 			root_dir = argv[++i];
 		else if (strcmp(argv[i], "--interval") == 0 && i + 1 < argc)
 			interval_ms = atoi(argv[++i]);
-		else if (strcmp(argv[i], "--no-pressure") == 0)
-			metrics &= ~(unsigned)CG_M_PRESSURE;
+		else if (strcmp(argv[i], "--pressure") == 0)
+			psi = true;
 		else {
-			fprintf(stderr, "usage: benchfloor [--cycles K] [--interval MS] [--include GLOB] [--cgroup-root DIR] [--no-pressure]\n");
+			fprintf(stderr, "usage: benchfloor [--cycles K] [--interval MS] [--include GLOB] [--cgroup-root DIR] [--pressure]\n");
 			return 64;
 		}
 	}
@@ -132,59 +274,49 @@ int main(int argc, char **argv)
 
 		if (fnmatch(glob, found[i].name, 0) != 0)
 			continue;
-		if (cg_container_open(root, found[i].relpath, metrics, &c->cg) < 0)
+		c->nfd = open_set(root, found[i].relpath, OLD | (psi ? PSI : 0), c->fd);
+		if (c->nfd == 0)
 			continue;
-		nfiles += cg_container_nfiles(c->cg);
+		nfiles += c->nfd;
 		c->nl = -1;
 		if (cg_find_init(root, found[i].relpath, &pid, &st) == 0 &&
 		    netns_helper_open(helper, pid, st, &fd, &ino) == 0)
 			c->nl = fd;
 		n++;
 	}
-	cg_found_free(found, nfound);
 	if (n == 0) {
 		fprintf(stderr, "benchfloor: no containers matching %s\n", glob);
 		return 1;
 	}
-	tot = calloc((size_t)cycles, sizeof(double));
-	cgp = calloc((size_t)cycles, sizeof(double));
-	nlp = calloc((size_t)cycles, sizeof(double));
-	if (!tot || !cgp || !nlp)
+	if (measure(cts, n, cycles, interval_ms, false, res[0]) < 0)
 		return 1;
-	/* one untimed cycle first: the first read of a file or a namespace
-	 * warms caches the steady state finds warm */
-	for (int k = -1; k < cycles; k++) {
-		double t0, t1, t2;
-
-		if (k >= 0 && interval_ms > 0)
-			usleep((useconds_t)interval_ms * 1000);
-		t0 = now_us(CLOCK_PROCESS_CPUTIME_ID);
-		for (size_t i = 0; i < n; i++)
-			for (size_t f = 0; f < cg_container_nfiles(cts[i].cg); f++)
-				if (pread(cg_container_fd(cts[i].cg, f), buf, sizeof(buf), 0) < 0)
-					return 1;
-		t1 = now_us(CLOCK_PROCESS_CPUTIME_ID);
-		for (size_t i = 0; i < n; i++)
-			if (cts[i].nl >= 0 && dump(cts[i].nl, seq++) < 0)
-				return 1;
-		t2 = now_us(CLOCK_PROCESS_CPUTIME_ID);
-		if (k < 0)
-			continue;
-		cgp[k] = (t1 - t0) / (double)n;
-		nlp[k] = (t2 - t1) / (double)n;
-		tot[k] = (t2 - t0) / (double)n;
-	}
 	printf("floor containers=%zu files=%zu cycles=%d us_per_ct=%.1f cgroup_us=%.1f netlink_us=%.1f\n",
-	       n, nfiles, cycles, median(tot, cycles), median(cgp, cycles), median(nlp, cycles));
+	       n, nfiles, cycles, res[0][3], res[0][0], res[0][2]);
+
+	/* the same bare reads for the files held open today, PSI apart, and
+	 * the counters by RTM_GETSTATS: what each change took off the floor */
+	nfiles = 0;
+	for (size_t i = 0, k = 0; i < nfound && k < n; i++) {
+		if (fnmatch(glob, found[i].name, 0) != 0)
+			continue;
+		close_all(cts[k].fd, &cts[k].nfd);
+		cts[k].nfd = open_set(root, found[i].relpath, NOW, cts[k].fd);
+		cts[k].npsi = open_set(root, found[i].relpath, PSI, cts[k].psi);
+		nfiles += cts[k].nfd + cts[k].npsi;
+		k++;
+	}
+	if (measure(cts, n, cycles, interval_ms, true, res[1]) < 0)
+		return 1;
+	printf("now containers=%zu files=%zu cycles=%d us_per_ct=%.1f cgroup_us=%.1f psi_us=%.1f stats_us=%.1f\n",
+	       n, nfiles, cycles, res[1][3], res[1][0], res[1][1], res[1][2]);
+	cg_found_free(found, nfound);
 	for (size_t i = 0; i < n; i++) {
-		cg_container_free(cts[i].cg);
+		close_all(cts[i].fd, &cts[i].nfd);
+		close_all(cts[i].psi, &cts[i].npsi);
 		if (cts[i].nl >= 0)
 			close(cts[i].nl);
 	}
 	free(cts);
-	free(tot);
-	free(cgp);
-	free(nlp);
 	cg_root_free(root);
 	netns_helper_stop(helper);
 	return 0;

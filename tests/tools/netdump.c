@@ -7,8 +7,10 @@
  * network namespace (STARTTIME defaults to the one in /proc/PID/stat) and
  * prints one dump. --bench N also measures, as medians over N runs: the
  * cost of getting a socket (helper round trip + adopt, wall µs) and of one
- * link dump (µs of this thread's CPU, kernel side included, and wall µs),
- * both for the per-message parse and for a full rtnl_link cache. Root. */
+ * dump (µs of this thread's CPU, kernel side included, and wall µs), both
+ * for the counters alone (RTM_GETSTATS, what a cycle costs while the link
+ * table stands) and for the whole table through the rtnl_link cache (at
+ * first sight and after link notifications). Root. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -169,9 +171,9 @@ int main(int argc, char **argv)
 	if (r == 0 && bench > 0) {
 		if (h)
 			bench_open(h, pid, st, bench);
-		bench_dump("dump (per-message)", s, netns_sock_links, bench);
-		bench_dump("dump (link cache)", s, netns_sock_links_cache, bench);
-		bench_dump("dump (per-message)", s, netns_sock_links, bench);
+		bench_dump("counters (RTM_GETSTATS)", s, netns_sock_links, bench);
+		bench_dump("link table (rtnl_link cache)", s, netns_sock_links_cache, bench);
+		bench_dump("counters (RTM_GETSTATS)", s, netns_sock_links, bench);
 	}
 	netns_sock_free(s);
 	netns_helper_stop(h);

@@ -99,6 +99,28 @@ static void test_keyed(void)
 		T_EQ_INT(r, t[i].r, what);
 		T_EQ_U64(v, r == 0 ? t[i].v : 7777, what);
 	}
+	/* one pass for several keys: each answers as cg_parse_keyed alone */
+	for (size_t i = 0; i < N(t); i++) {
+		const char *keys[N(t)];
+		uint64_t v[N(t)];
+		int r[N(t)];
+		size_t nk = 0, same = 0, want = 0;
+
+		for (size_t j = 0; j < N(t); j++)
+			if (t[j].buf == t[i].buf)
+				keys[nk++] = t[j].key;
+		if (nk > 16)
+			nk = 16;
+		cg_parse_keyed_multi(t[i].buf, strlen(t[i].buf), keys, nk, v, r);
+		for (size_t k = 0; k < nk; k++) {
+			uint64_t v1 = 0;
+			int r1 = cg_parse_keyed(t[i].buf, strlen(t[i].buf), keys[k], &v1);
+
+			want++;
+			same += r1 == r[k] && (r1 != 0 || v1 == v[k]);
+		}
+		T_EQ_U64(same, want, "keyed_multi agrees with keyed, key by key");
+	}
 	/* truncated in the middle of the value we want: only LEN counts */
 	{
 		const char b[] = "nr_periods 1520\nnr_throttled 37\n";
@@ -455,6 +477,39 @@ static void test_names(void)
 	T_EQ_STR(cg_layout_name(CG_LAYOUT_HYBRID), "hybrid", "layout name");
 }
 
+static void test_cpuacct_all(void)
+{
+	static const struct {
+		const char *in;
+		int r;
+		uint64_t user, sys;
+	} t[] = {
+		{ "cpu user system\n0 10 20\n1 1 2\n", 0, 11, 22 },
+		{ "cpu user system\n", 0, 0, 0 },
+		{ "cpu user system\n0 18446744073709551615 0\n", 0, UINT64_MAX, 0 },
+		{ "cpu user system\n0 18446744073709551615 0\n1 1 0\n", -EOVERFLOW, 0, 0 },
+		{ "cpu user system\n0 10\n", -EINVAL, 0, 0 },
+		{ "cpu user system\nx 10 20\n", -EINVAL, 0, 0 },
+		{ "cpu user system\n0 max 20\n", -EINVAL, 0, 0 },
+		{ "0 10 20\n", -EINVAL, 0, 0 }, /* no header */
+		{ "user 10\nsystem 20\n", -EINVAL, 0, 0 },
+		{ "", -EINVAL, 0, 0 },
+	};
+
+	for (size_t i = 0; i < N(t); i++) {
+		uint64_t u = 7, sy = 7;
+		int r = cg_parse_cpuacct_all(t[i].in, strlen(t[i].in), &u, &sy);
+
+		T_EQ_INT(r, t[i].r, "cpuacct.usage_all result");
+		if (r == 0) {
+			T_EQ_U64(u, t[i].user, "usage_all user sum");
+			T_EQ_U64(sy, t[i].sys, "usage_all system sum");
+		} else {
+			T_OK(u == 7 && sy == 7, "usage_all: nothing written on failure");
+		}
+	}
+}
+
 int main(void)
 {
 	test_u64();
@@ -462,6 +517,7 @@ int main(void)
 	test_cpu_max();
 	test_io_stat();
 	test_blkio();
+	test_cpuacct_all();
 	test_psi();
 	test_nspid();
 	test_starttime();

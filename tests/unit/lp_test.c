@@ -338,8 +338,40 @@ static void test_tag_ok(void)
 	T_OK(!lp_tag_ok(""), "empty is not a writable name");
 }
 
+/* The fast path for hundredths writes what the %.15g..%.17g rule writes. */
+static void test_f64_hundredths(void)
+{
+	char got[64], want[64];
+	long differ = 0;
+
+	for (long k = 0; k <= 200000; k += 7) {
+		double v = (double)k / 100;
+		int p;
+
+		lp_format_f64(v, got, sizeof(got));
+		for (p = 15; p <= 17; p++) {
+			snprintf(want, sizeof(want), "%.*g", p, v);
+			if (strtod(want, NULL) == v)
+				break;
+		}
+		differ += strcmp(got, want) != 0;
+	}
+	T_EQ_INT(differ, 0, "hundredths 0.00..2000.00: same text as %%.15g..%%.17g");
+	lp_format_f64(0.5, got, sizeof(got));
+	T_EQ_STR(got, "0.5", "0.5");
+	lp_format_f64(12.3, got, sizeof(got));
+	T_EQ_STR(got, "12.3", "12.3");
+	lp_format_f64(100, got, sizeof(got));
+	T_EQ_STR(got, "100", "100");
+	lp_format_f64(1.0 / 3, got, sizeof(got));
+	T_EQ_STR(got, "0.3333333333333333", "1/3 by the general rule (16 digits read back)");
+	lp_format_f64(0.001, got, sizeof(got));
+	T_EQ_STR(got, "0.001", "0.001 by the general rule");
+}
+
 int main(void)
 {
+	test_f64_hundredths();
 	test_tag_ok();
 	test_escapers();
 	test_lines();

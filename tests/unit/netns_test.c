@@ -140,6 +140,22 @@ static int link_up(const char *ifname)
 
 /* The container's PID 1: already in its own netns, it runs commands sent
  * by the test (it never needs setns: it lives there). */
+/* Until the kernel's link watch has seen the carrier (operstate "up"),
+ * a device's queue is the noop qdisc, which drops what is sent: wait for
+ * it (up to 3 s), then a little more for the queue to be set up. */
+static void wait_running(const char *ifname)
+{
+	char path[128], state[16] = "";
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/operstate", ifname);
+	for (int i = 0; i < 300; i++) {
+		if (read_str(path, state, sizeof(state)) == 0 && strncmp(state, "up", 2) == 0)
+			break;
+		usleep(10000);
+	}
+	usleep(20000);
+}
+
 static _Noreturn void ct_init_main(int cmd_r, int ack_w)
 {
 	struct cmd c;
@@ -354,6 +370,35 @@ static int count_fds(pid_t pid)
 	return n;
 }
 
+/* The counters come without names (RTM_GETSTATS); the table must follow
+ * links made, renamed and removed inside the namespace: notifications on
+ * the socket, or an ifindex the counters name, say it changed. */
+static void test_table_follows(struct netns_sock *s)
+{
+	const struct netns_link *l;
+	size_t n;
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "nsenter -t %d -n ip link add zdum0 type veth peer name zdum0p",
+		 (int)ct_init);
+	T_EQ_INT(system(cmd), 0, "a veth pair made inside");
+	T_OK(netns_sock_links(s, &l, &n) == 0 && n == 4 && find(l, n, "zdum0") &&
+		     find(l, n, "zdum0p"),
+	     "the table has both ends");
+	snprintf(cmd, sizeof(cmd), "nsenter -t %d -n ip link set zdum0 name zdum1", (int)ct_init);
+	T_EQ_INT(system(cmd), 0, "renamed inside");
+	T_OK(netns_sock_links(s, &l, &n) == 0 && n == 4 && find(l, n, "zdum1") &&
+		     !find(l, n, "zdum0"),
+	     "the table has the new name, not the old");
+	T_OK(netns_sock_links(s, &l, &n) == 0 && n == 4 && find(l, n, "zdum1"),
+	     "and keeps it (counters only)");
+	snprintf(cmd, sizeof(cmd), "nsenter -t %d -n ip link del zdum1", (int)ct_init);
+	T_EQ_INT(system(cmd), 0, "removed inside (both ends)");
+	T_OK(netns_sock_links(s, &l, &n) == 0 && n == 2 && !find(l, n, "zdum1") &&
+		     find(l, n, "eth0"),
+	     "the table is lo and eth0 again");
+}
+
 static void test_malformed(struct netns_helper *h, uint64_t st)
 {
 	unsigned char req[NETNS_REQ_SIZE], big[4096];
@@ -477,6 +522,7 @@ int main(void)
 		 host_if, (int)ct_init, host_if, host_if);
 	T_EQ_INT(system(cmd), 0, "veth pair created, one end inside");
 	T_EQ_INT(ct_cmd(CMD_UP, 0, 0), 0, "inside end up");
+	wait_running(host_if);
 	host_ifindex = (int)if_nametoindex(host_if);
 	st = starttime_of(ct_init);
 
@@ -548,6 +594,7 @@ int main(void)
 	T_EQ_U64(b1.rx_packets - b0.rx_packets, 3, "host peer rx_packets delta");
 	T_EQ_U64(b1.rx_bytes - b0.rx_bytes, 3 * 242, "host peer rx_bytes delta");
 	T_EQ_U64(a1.rx_errors + a1.tx_errors + a1.tx_dropped, 0, "no errors, no tx drops");
+	test_table_follows(s);
 
 	/* refusals */
 	T_EQ_INT(netns_helper_open(h, getpid(), starttime_of(getpid()), &fd, NULL), -EXDEV,

@@ -204,6 +204,24 @@ static int put(const char *rel, const char *s)
 	return r;
 }
 
+/* A temporary tree in fixture with the directories DIRS (NULL-ended). */
+static int mk_fixture(const char *const *dirs)
+{
+	char p[4200];
+
+	snprintf(fixture, sizeof(fixture), "%s/race_test.XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(fixture)) {
+		T_OK(0, "mkdtemp");
+		return -1;
+	}
+	for (; *dirs; dirs++) {
+		snprintf(p, sizeof(p), "%s/%s", fixture, *dirs);
+		mkdir(p, 0755);
+	}
+	return 0;
+}
+
 /* A v2 fixture tree: files that shrink, empty files, a listed process
  * that is gone. */
 static void test_fixture_races(void)
@@ -215,16 +233,8 @@ static void test_fixture_races(void)
 	uint64_t st;
 	pid_t pid;
 
-	snprintf(fixture, sizeof(fixture), "%s/race_test.XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(fixture)) {
-		T_OK(0, "mkdtemp");
+	if (mk_fixture((const char *const[]){ "lxc.payload.r", "proc", NULL }) < 0)
 		return;
-	}
-	snprintf(p, sizeof(p), "%s/lxc.payload.r", fixture);
-	mkdir(p, 0755);
-	snprintf(p, sizeof(p), "%s/proc", fixture);
-	mkdir(p, 0755);
 	put("cgroup.controllers", "cpu memory pids io\n");
 	put("lxc.payload.r/memory.current", "123456789\n");
 	put("lxc.payload.r/memory.stat", "anon 100\nfile 200\ninactive_file 50\n");
@@ -232,6 +242,8 @@ static void test_fixture_races(void)
 	put("lxc.payload.r/io.stat", "8:0 rbytes=10 wbytes=20 rios=1 wios=2\n");
 	put("lxc.payload.r/cpu.pressure", "some avg10=1.00 avg60=0.00 avg300=0.00 total=5\n");
 	put("lxc.payload.r/cgroup.procs", "4000001\n");
+	put("lxc.payload.r/memory.max", "1048576\n");
+	put("lxc.payload.r/cpu.max", "max 100000\n");
 
 	snprintf(p, sizeof(p), "%s/proc", fixture);
 	T_EQ_INT(cg_root_open(fixture, p, &fr), 0, "fixture tree opens");
@@ -245,6 +257,26 @@ static void test_fixture_races(void)
 	T_EQ_INT(cg_container_read(c, &s), 0, "first read");
 	T_EQ_U64(s.v[CG_MEM_USAGE].u, 123456789, "usage");
 	T_EQ_U64(s.v[CG_MEM_WORKING_SET].u, 123456789 - 50, "working set");
+	T_EQ_U64(s.v[CG_MEM_LIMIT].u, 1048576, "memory.max read at open");
+	T_OK(!cg_has(&s, CG_CPU_LIMIT_CPUS), "cpu.max unlimited: absent");
+
+	/* limits are not held open: a change shows after a reload, not before */
+	put("lxc.payload.r/memory.max", "2097152\n");
+	put("lxc.payload.r/cpu.max", "50000 100000\n");
+	T_EQ_INT(cg_container_read(c, &s), 0, "read after the limits changed");
+	T_EQ_U64(s.v[CG_MEM_LIMIT].u, 1048576, "memory.max: the last reload's value");
+	T_EQ_INT(cg_container_reload_limits(c), 0, "reload the limits");
+	T_EQ_INT(cg_container_read(c, &s), 0, "read after the reload");
+	T_EQ_U64(s.v[CG_MEM_LIMIT].u, 2097152, "memory.max: the new value");
+	T_OK(cg_has(&s, CG_CPU_LIMIT_CPUS) && s.v[CG_CPU_LIMIT_CPUS].d == 0.5, "cpu.max: 0.5");
+	put("lxc.payload.r/memory.max", "max\n");
+	put("lxc.payload.r/cpu.max", "garbage\n");
+	T_EQ_INT(cg_container_reload_limits(c), 0, "reload again");
+	T_EQ_INT(cg_container_read(c, &s), 0, "read");
+	T_OK(!cg_has(&s, CG_MEM_LIMIT) && !((s.bad >> CG_MEM_LIMIT) & 1),
+	     "memory.max back to max: absent, not bad");
+	T_OK(!cg_has(&s, CG_CPU_LIMIT_CPUS) && ((s.bad >> CG_CPU_LIMIT_CPUS) & 1),
+	     "cpu.max garbage: absent and flagged");
 
 	/* shorter contents: nothing of the old, longer text may remain */
 	put("lxc.payload.r/memory.current", "42\n");
@@ -270,6 +302,59 @@ static void test_fixture_races(void)
 	T_EQ_U64(s.v[CG_PIDS_CURRENT].u, 3, "the other files still read");
 	cg_container_free(c);
 out:
+	cg_root_free(fr);
+	nftw(fixture, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A v1 tree: counters that only a limit makes move (cpu.stat's throttling,
+ * memory.failcnt) are read with the limits while it is unset, every read
+ * once it is set. */
+static void test_gated(void)
+{
+	static const char *const dirs[] = { "cpu", "cpu/lxc.payload.g", "memory",
+					    "memory/lxc.payload.g", "proc", NULL };
+	struct cg_root *fr = NULL;
+	struct cg_container *c = NULL;
+	struct cg_stats s;
+	char p[4200];
+
+	if (mk_fixture(dirs) < 0)
+		return;
+	put("cpu/lxc.payload.g/cpu.stat", "nr_periods 10\nnr_throttled 1\nthrottled_time 5\n");
+	put("cpu/lxc.payload.g/cpu.cfs_quota_us", "-1\n");
+	put("cpu/lxc.payload.g/cpu.cfs_period_us", "100000\n");
+	put("memory/lxc.payload.g/memory.usage_in_bytes", "4096\n");
+	put("memory/lxc.payload.g/memory.limit_in_bytes", "9223372036854771712\n");
+	put("memory/lxc.payload.g/memory.failcnt", "3\n");
+	snprintf(p, sizeof(p), "%s/proc", fixture);
+	T_EQ_INT(cg_root_open(fixture, p, &fr), 0, "v1 fixture tree opens");
+	if (!fr)
+		goto out;
+	T_EQ_INT(cg_container_open(fr, "lxc.payload.g", CG_M_ALL, &c), 0, "container opens");
+	if (!c)
+		goto out;
+	T_EQ_INT(cg_container_nfiles(c), 1, "only memory.usage_in_bytes held open");
+	T_EQ_INT(cg_container_read(c, &s), 0, "read");
+	T_OK(s.v[CG_CPU_PERIODS].u == 10 && s.v[CG_MEM_FAILCNT].u == 3,
+	     "unlimited: periods and failcnt as read at open");
+	put("cpu/lxc.payload.g/cpu.stat", "nr_periods 11\nnr_throttled 1\nthrottled_time 5\n");
+	T_EQ_INT(cg_container_read(c, &s), 0, "read");
+	T_EQ_U64(s.v[CG_CPU_PERIODS].u, 10, "unlimited: cpu.stat not re-read every cycle");
+	put("cpu/lxc.payload.g/cpu.cfs_quota_us", "50000\n");
+	put("memory/lxc.payload.g/memory.limit_in_bytes", "1048576\n");
+	T_EQ_INT(cg_container_reload_limits(c), 0, "reload: limits set");
+	T_EQ_INT(cg_container_read(c, &s), 0, "read");
+	T_OK(s.v[CG_CPU_PERIODS].u == 11 && s.v[CG_CPU_LIMIT_CPUS].d == 0.5,
+	     "the reload read cpu.stat and the quota");
+	put("cpu/lxc.payload.g/cpu.stat", "nr_periods 12\nnr_throttled 2\nthrottled_time 9\n");
+	put("memory/lxc.payload.g/memory.failcnt", "4\n");
+	T_EQ_INT(cg_container_read(c, &s), 0, "read");
+	T_OK(s.v[CG_CPU_PERIODS].u == 12 && s.v[CG_CPU_THROTTLED_NS].u == 9 &&
+		     s.v[CG_MEM_FAILCNT].u == 4,
+	     "limited: cpu.stat and failcnt read every cycle");
+	T_EQ_INT(cg_container_nfiles(c), 1, "and still not held open");
+out:
+	cg_container_free(c);
 	cg_root_free(fr);
 	nftw(fixture, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
@@ -378,6 +463,7 @@ int main(void)
 		netns_helper_stop(h);
 	}
 	test_fixture_races();
+	test_gated();
 	test_dump_intr();
 	cleanup();
 	cg_root_free(root);
