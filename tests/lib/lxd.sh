@@ -46,18 +46,18 @@ lxd_down() {
 
 # lxd_image ALIAS: a busybox image with a quiet init (lo up, then sleep)
 lxd_image() {
-	_d="$W/img"
-	mkdir -p "$_d/rootfs"
-	/usr/share/lxc/templates/lxc-busybox --path="$_d" --name=img --rootfs="$_d/rootfs" >/dev/null 2>&1 || return 1
-	cat >"$_d/rootfs/etc/init.d/rcS" <<'EOR'
+	_ld="$W/img"
+	mkdir -p "$_ld/rootfs"
+	/usr/share/lxc/templates/lxc-busybox --path="$_ld" --name=img --rootfs="$_ld/rootfs" >/dev/null 2>&1 || return 1
+	cat >"$_ld/rootfs/etc/init.d/rcS" <<'EOR'
 #!/bin/sh
 /bin/mount -a 2>/dev/null
 ip link set lo up
 exec /bin/sleep 2147483647
 EOR
-	chmod 755 "$_d/rootfs/etc/init.d/rcS"
+	chmod 755 "$_ld/rootfs/etc/init.d/rcS"
 	printf 'architecture: x86_64\ncreation_date: %s\nproperties:\n  description: busybox\n' \
-		"$(date +%s)" >"$_d/metadata.yaml"
-	tar -C "$_d" -czf "$_d/img.tar.gz" metadata.yaml rootfs || return 1
-	lxc image import "$_d/img.tar.gz" --alias "$1" >/dev/null
+		"$(date +%s)" >"$_ld/metadata.yaml"
+	tar -C "$_ld" -czf "$_ld/img.tar.gz" metadata.yaml rootfs || return 1
+	lxc image import "$_ld/img.tar.gz" --alias "$1" >/dev/null
 }
