@@ -10,9 +10,23 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 VERSION := 0.1.0
 
+# CFLAGS, CPPFLAGS and LDFLAGS from the command line or the environment
+# (dpkg-buildflags) are honoured; the hardening below is always on, as
+# Debian builds its daemons. -Werror is for the project's own builds: a
+# packager turns it off with `make WERROR=`.
 CFLAGS ?= -O2 -g
-WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
-CPPFLAGS_ALL := -std=gnu11 -D_GNU_SOURCE -DLXC_VERSION=\"$(VERSION)\" -I.
+WERROR ?= -Werror
+WARN := -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 -Wno-format-nonliteral \
+	-Wmissing-prototypes -Wstrict-prototypes -Wvla
+# _FORTIFY_SOURCE only when CPPFLAGS does not set it already (a second
+# definition with another level would be a warning, hence an error)
+HARDEN_CPPFLAGS = $(if $(findstring _FORTIFY_SOURCE,$(CPPFLAGS)),,-D_FORTIFY_SOURCE=2)
+# -fcf-protection exists on x86 only: probed once
+CF_PROTECTION := $(shell $(CC) -fcf-protection -E -x c /dev/null >/dev/null 2>&1 && echo -fcf-protection)
+HARDEN_CFLAGS := -fstack-protector-strong -fstack-clash-protection $(CF_PROTECTION) -fPIE
+HARDEN_LDFLAGS := -pie -Wl,-z,relro -Wl,-z,now
+CPPFLAGS_ALL = -std=gnu11 -D_GNU_SOURCE -DLXCOLLECTD_VERSION=\"$(VERSION)\" -I. \
+	$(HARDEN_CPPFLAGS) $(CPPFLAGS)
 
 # Recursive (=) on purpose: evaluated at recipe time, after `make deps`.
 NL_CFLAGS = $(shell $(PKG_CONFIG) --cflags libnl-3.0 libnl-route-3.0)
@@ -20,29 +34,42 @@ NL_LIBS = $(shell $(PKG_CONFIG) --libs libnl-3.0 libnl-route-3.0)
 # Debian's iniparser 4.1 ships no .pc file; use it when a distribution does.
 INI_CFLAGS = $(shell $(PKG_CONFIG) --cflags iniparser 2>/dev/null || echo -I/usr/include/iniparser)
 INI_LIBS = $(shell $(PKG_CONFIG) --libs iniparser 2>/dev/null || echo -liniparser)
-EXTRA_LIBS = $(shell $(PKG_CONFIG) --libs libcurl zlib libsystemd libmicrohttpd 2>/dev/null) -lpthread
+EXTRA_LIBS = $(shell $(PKG_CONFIG) --libs libcurl zlib libsystemd libseccomp libmicrohttpd 2>/dev/null) -lpthread
 MHD_CFLAGS = $(shell $(PKG_CONFIG) --cflags libmicrohttpd 2>/dev/null)
 # `lxcollectd top`'s screen (collector/top_ui.c)
 CURSES_LIBS = $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw)
 
 ifeq ($(SANITIZE),1)
 VARIANT := san
-SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# LXCOLLECTD_SANITIZE: the netns helper's seccomp filter also allows what
+# the sanitizer runtime calls (netns/seccomp.c)
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	-DLXCOLLECTD_SANITIZE
 else
 VARIANT := std
 SANFLAGS :=
 endif
 B := build/$(VARIANT)
 
-LIB_SRC := $(wildcard cgroupfs/*.c netns/*.c) $(filter-out collector/main.c,$(wildcard collector/*.c))
+LIB_SRC := $(wildcard util/*.c cgroupfs/*.c netns/*.c) $(filter-out collector/main.c,$(wildcard collector/*.c))
 LIB_OBJ := $(patsubst %.c,$(B)/%.o,$(LIB_SRC))
 MAIN_OBJ := $(B)/collector/main.o
+# The test library: the same objects, except that the sources with test
+# entry points (#ifdef LXCOLLECTD_TEST: raw helper requests, a request type
+# the helper's seccomp filter does not cover, the libnl-route cache dump)
+# are compiled again with them. Only test programs link it; the daemon
+# has none of them.
+TEST_HOOK_SRC := $(shell grep -l LXCOLLECTD_TEST $(LIB_SRC))
+TEST_LIB_OBJ := $(filter-out $(patsubst %.c,$(B)/%.o,$(TEST_HOOK_SRC)),$(LIB_OBJ)) \
+	$(patsubst %.c,$(B)/test/%.o,$(TEST_HOOK_SRC))
+TEST_LIB := $(B)/liblxcollectd-test.a
 UNIT_SRC := $(wildcard tests/unit/*_test.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(TOOL_SRC))
 
-ALL_CFLAGS = $(CPPFLAGS_ALL) $(NL_CFLAGS) $(INI_CFLAGS) $(MHD_CFLAGS) $(WARN) $(CFLAGS) $(SANFLAGS) -MMD -MP
+ALL_CFLAGS = $(CPPFLAGS_ALL) $(NL_CFLAGS) $(INI_CFLAGS) $(MHD_CFLAGS) $(WARN) $(HARDEN_CFLAGS) $(CFLAGS) $(SANFLAGS) -MMD -MP
+ALL_LDFLAGS = $(HARDEN_LDFLAGS) $(LDFLAGS)
 ALL_LIBS = $(NL_LIBS) $(INI_LIBS) $(EXTRA_LIBS) $(CURSES_LIBS) -lm $(LDLIBS)
 
 .PHONY: all deps check check-unit install uninstall run bench fuzz clean tests
@@ -52,11 +79,18 @@ all: lxcollectd
 lxcollectd: $(B)/lxcollectd
 	cp $< $@
 
-$(B)/lxcollectd: $(MAIN_OBJ) $(B)/liblxc.a
-	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LIBS)
+$(B)/lxcollectd: $(MAIN_OBJ) $(B)/liblxcollectd.a
+	$(CC) $(HARDEN_CFLAGS) $(CFLAGS) $(SANFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LIBS)
 
-$(B)/liblxc.a: $(LIB_OBJ)
+$(B)/liblxcollectd.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
+
+$(TEST_LIB): $(TEST_LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/test/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DLXCOLLECTD_TEST -c -o $@ $<
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -70,21 +104,29 @@ $(B)/gen/sample_config.inc: etc/lxcollectd.ini
 $(MAIN_OBJ): $(B)/gen/sample_config.inc
 $(MAIN_OBJ): ALL_CFLAGS += -I$(B)/gen
 
-$(B)/tests/%_test: tests/unit/%_test.c $(B)/liblxc.a
+$(B)/tests/%_test: tests/unit/%_test.c $(TEST_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/liblxc.a $(ALL_LIBS)
+	$(CC) $(ALL_CFLAGS) -DLXCOLLECTD_TEST $(ALL_LDFLAGS) -o $@ $< $(TEST_LIB) $(ALL_LIBS)
 
-$(B)/tests/tools/%: tests/tools/%.c $(B)/liblxc.a
+$(B)/tests/tools/%: tests/tools/%.c $(TEST_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/liblxc.a $(ALL_LIBS)
+	$(CC) $(ALL_CFLAGS) -DLXCOLLECTD_TEST $(ALL_LDFLAGS) -o $@ $< $(TEST_LIB) $(ALL_LIBS)
 
-tests: $(B)/lxcollectd $(UNIT_BIN) $(TOOL_BIN)
+# The daemon linked with the test library: its helper also knows the
+# test-only request its seccomp filter does not cover, which the collector
+# sends when LXCOLLECTD_TEST_UNCOVERED=N asks (tests/integration/seccomp.sh).
+$(B)/tests/lxcollectd-test: $(MAIN_OBJ) $(TEST_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(HARDEN_CFLAGS) $(CFLAGS) $(SANFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LIBS)
+
+tests: $(B)/lxcollectd $(UNIT_BIN) $(TOOL_BIN) $(B)/tests/lxcollectd-test
 
 # Debian packages to build and to test (idempotent, non-interactive).
 DEB_BUILD := gcc make pkg-config libnl-3-dev libnl-route-3-dev libiniparser-dev \
-	libcurl4-openssl-dev zlib1g-dev libsystemd-dev libmicrohttpd-dev libncurses-dev
+	libcurl4-openssl-dev zlib1g-dev libsystemd-dev libncurses-dev libseccomp-dev libmicrohttpd-dev
 DEB_TEST := influxdb influxdb-client victoria-metrics prometheus openssl lxc lxd lxd-client busybox-static iproute2 jq curl strace \
-	valgrind procps util-linux libcap2-bin systemd man-db python3 clang libclang-rt-14-dev tmux
+	valgrind procps util-linux libcap2-bin systemd man-db python3 clang libclang-rt-14-dev tmux \
+	devscripts binutils
 # DEPS_PKGS: which packages `deps` makes sure of (make run needs fewer).
 DEPS_PKGS = $(DEB_BUILD) $(DEB_TEST)
 deps:
@@ -166,11 +208,11 @@ $(FB)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
-$(FB)/liblxc.a: $(FUZZ_LIB_OBJ)
+$(FB)/liblxcollectd.a: $(FUZZ_LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(FB)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FB)/liblxc.a
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FB)/liblxc.a $(ALL_LIBS)
+$(FB)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FB)/liblxcollectd.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FB)/liblxcollectd.a $(ALL_LIBS)
 
 fuzz: $(FUZZ_BIN)
 	@tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/lxcollectd-fuzz.XXXXXX"); trap 'rm -rf "$$tmp"' EXIT; \

@@ -161,7 +161,7 @@ struct cg_found {
 
 /* Walk one hierarchy (the v2 tree in UNIFIED mode, else the first present
  * of memory, cpuacct, pids, cpu, blkio, v2) down to 6 levels for container
- * cgroups following the rules of SPEC.md "Discovery"; relpaths are the same
+ * cgroups named as README.md "How containers are found" says; relpaths are the same
  * in every hierarchy. The list is sorted by relpath and de-duplicated; an
  * empty list may be NULL. cg_found_free(NULL, 0) is fine. */
 int cg_discover(struct cg_root *r, struct cg_found **ret_list, size_t *ret_n);

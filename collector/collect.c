@@ -30,6 +30,7 @@
 #include "collector/log.h"
 #include "collector/net.h"
 #include "collector/schema.h"
+#include "util/util.h"
 
 struct ct {
 	char *relpath;
@@ -49,7 +50,7 @@ struct ct {
 	bool net_stale; /* find the init and its namespace again this cycle */
 	bool no_net; /* shares the host's namespace, or no init: no net points */
 	struct net_ct *net;
-	/* the init's root directory (O_PATH, from the netns helper), for
+	/* the init's root directory (read-only, from the netns helper), for
 	 * container_fs; -1 when there is none */
 	int root_fd;
 	bool reported_no_root;
@@ -96,14 +97,6 @@ static uint64_t host_mem_total(void)
 void collector_set_side(struct collector *c, struct lp_buf *side)
 {
 	c->side = side;
-}
-
-static int64_t now_us(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static void ct_clear(struct ct *c)
@@ -179,6 +172,19 @@ void collector_free(struct collector *c)
 	cg_discovery_free(c->disc);
 	cg_root_free(c->root);
 	free(c);
+}
+
+void collector_drop_net(struct collector *c)
+{
+	if (!c || !c->net)
+		return;
+	for (size_t i = 0; i < c->n; i++) {
+		net_ct_free(c->cts[i].net);
+		c->cts[i].net = NULL;
+		c->cts[i].no_net = true;
+	}
+	net_free(c->net);
+	c->net = NULL;
 }
 
 static bool wanted(const struct config *cfg, const char *name)
@@ -352,8 +358,9 @@ static void ct_sync_net(struct collector *col, struct ct *c, bool check)
 	}
 	if (r < 0) {
 		/* -ESRCH: the init died since we found it, a restart in
-		 * progress; anything else is worth one warning */
-		if (r == -ESRCH || c->reported_net_error)
+		 * progress; -ECONNRESET: the helper died, which the daemon
+		 * reports once; anything else is worth one warning */
+		if (r == -ESRCH || r == -ECONNRESET || c->reported_net_error)
 			log_debug("container %s: cannot open its network namespace: %s, skipping network",
 				  c->name, strerror(-r));
 		else
@@ -492,7 +499,7 @@ static int cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out, colle
 	struct cg_found *found = NULL;
 	struct cycle_stats st = { 0 };
 	size_t nfound = 0;
-	int64_t t0 = now_us(CLOCK_MONOTONIC);
+	int64_t t0 = clock_us(CLOCK_MONOTONIC);
 
 	col->now = t0;
 	int r;
@@ -603,7 +610,7 @@ static int cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out, colle
 				return r;
 		}
 	}
-	st.cycle_us = (uint64_t)(now_us(CLOCK_MONOTONIC) - t0);
+	st.cycle_us = (uint64_t)(clock_us(CLOCK_MONOTONIC) - t0);
 	st.found = col->found;
 	st.left_out = col->left_out;
 	*ret = st;

@@ -30,6 +30,9 @@ void collector_free(struct collector *c);
  * of measurements starting with '_', never delivered); NULL: nowhere.
  * The detail they need is read only with cfg->prom_listen set. */
 void collector_set_side(struct collector *c, struct lp_buf *side);
+/* The netns helper is gone: close every container's network socket and
+ * collect without network figures from now on. */
+void collector_drop_net(struct collector *c);
 /* Collect once, appending every point (stamped ts_ns) to out. */
 int collector_cycle(struct collector *c, int64_t ts_ns, struct lp_buf *out, struct cycle_stats *ret);
 /* One container's figures of a cycle, for a reader other than the

@@ -19,6 +19,7 @@
 #include "collector/http.h"
 #include "collector/log.h"
 #include "collector/spool.h"
+#include "util/util.h"
 
 #define BACKOFF_MIN_MS 1000
 #define BACKOFF_MAX_MS 60000
@@ -51,13 +52,6 @@ struct deliver {
 	uint32_t rng;
 	struct deliver_stats st; /* except the spool's figures */
 };
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static struct timespec abstime(uint64_t ms)
 {
@@ -100,7 +94,7 @@ static void delivered(struct deliver *d, const struct spool_batch *b)
 			snprintf(extra, sizeof(extra), "; %" PRIu64 " points dropped for room", lost);
 		d->down = false;
 		log_info("InfluxDB delivery works again after %.1f s; %zu batches still spooled%s",
-			 (double)(mono_ms() - d->down_since_ms) / 1000, spool_batches(d->spool),
+			 (double)((uint64_t)clock_ms(CLOCK_MONOTONIC) - d->down_since_ms) / 1000, spool_batches(d->spool),
 			 extra);
 	}
 	pthread_mutex_unlock(&d->lock);
@@ -132,7 +126,7 @@ static void rejected(struct deliver *d, const struct spool_batch *b, const char 
 
 static void retry_later(struct deliver *d, const char *why)
 {
-	uint64_t now = mono_ms(), delay;
+	uint64_t now = (uint64_t)clock_ms(CLOCK_MONOTONIC), delay;
 
 	pthread_mutex_lock(&d->lock);
 	d->retryable++;
@@ -295,7 +289,7 @@ static void *sender(void *arg)
 			pthread_cond_wait(&d->wake, &d->lock);
 			continue;
 		}
-		if (mono_ms() < d->next_attempt_ms) {
+		if ((uint64_t)clock_ms(CLOCK_MONOTONIC) < d->next_attempt_ms) {
 			struct timespec ts = abstime(d->next_attempt_ms);
 			pthread_cond_timedwait(&d->wake, &d->lock, &ts);
 			continue;
@@ -333,7 +327,7 @@ int deliver_new(const struct config *cfg, struct deliver **ret)
 	pthread_cond_init(&d->done, &ca);
 	pthread_condattr_destroy(&ca);
 	d->gzip = cfg->gzip;
-	d->rng = (uint32_t)(mono_ms() * 2654435761u) ^ (uint32_t)getpid() ^ 0x9e3779b9u;
+	d->rng = (uint32_t)((uint64_t)clock_ms(CLOCK_MONOTONIC) * 2654435761u) ^ (uint32_t)getpid() ^ 0x9e3779b9u;
 	if (!d->rng)
 		d->rng = 1;
 	d->spool_dir = strdup(cfg->spool_dir ? cfg->spool_dir : "");
@@ -454,7 +448,7 @@ fail:
  * STOP_EARLY says so. Called with d->lock held. */
 static int wait_empty_nolock(struct deliver *d, uint64_t timeout_ms, bool stop_on_failure)
 {
-	uint64_t deadline = mono_ms() + timeout_ms, failures = d->retryable;
+	uint64_t deadline = (uint64_t)clock_ms(CLOCK_MONOTONIC) + timeout_ms, failures = d->retryable;
 	struct timespec ts = abstime(deadline);
 
 	while (spool_batches(d->spool) > 0 && !d->stop) {
@@ -478,7 +472,7 @@ int deliver_flush(struct deliver *d, uint64_t timeout_ms)
 {
 	pthread_mutex_lock(&d->lock);
 	d->flushing = true;
-	if (d->next_attempt_ms > mono_ms() + FLUSH_BACKOFF_MS)
+	if (d->next_attempt_ms > (uint64_t)clock_ms(CLOCK_MONOTONIC) + FLUSH_BACKOFF_MS)
 		d->next_attempt_ms = 0;
 	pthread_cond_signal(&d->wake);
 	int r = wait_empty_nolock(d, timeout_ms, false);

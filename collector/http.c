@@ -11,8 +11,8 @@
 
 #include "collector/config.h"
 
-#ifndef LXC_VERSION
-#define LXC_VERSION "dev"
+#ifndef LXCOLLECTD_VERSION
+#define LXCOLLECTD_VERSION "dev"
 #endif
 
 /* enough of the answer for InfluxDB's {"error":"..."} */
@@ -196,7 +196,7 @@ int http_new(const struct config *cfg, struct http **ret)
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ms);
 	curl_easy_setopt(c, CURLOPT_POST, 1L);
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "lxcollectd/" LXC_VERSION);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "lxcollectd/" LXCOLLECTD_VERSION);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, h);

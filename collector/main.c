@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@
 #include "collector/status.h"
 #include "collector/top.h"
 #include "netns/netns.h"
+#include "util/util.h"
 
 #define EX_OK_ 0
 #define EX_FAIL 1
@@ -162,7 +164,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->verbose = true;
 			break;
 		case OPT_VERSION:
-			printf("lxcollectd %s\n", LXC_VERSION);
+			printf("lxcollectd %s\n", LXCOLLECTD_VERSION);
 			return EX_OK_ + 1;
 		case 'h':
 			usage(stdout);
@@ -223,34 +225,11 @@ static int load_config(const struct options *o, bool reloading, struct config **
 	return r;
 }
 
-static int64_t clock_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 struct daemon {
 	struct options opt;
 	struct config *cfg;
 	struct netns_helper *helper;
+	pid_t helper_pid;
 	struct collector *col;
 	struct deliver *dlv; /* NULL with --stdout */
 	struct prom *prom;   /* NULL without [prometheus] listen */
@@ -283,6 +262,32 @@ static void sleep_until(int64_t deadline_ns)
 	}
 }
 
+/* The helper dies only by accident: a call outside its seccomp filter
+ * (SIGSYS), a bug, or someone's kill. It cannot be started again (the
+ * collector holds no privileges): say so once and go on without network
+ * figures. */
+static void check_helper(struct daemon *d)
+{
+	int status = 0;
+
+	if (!d->helper || netns_helper_exited(d->helper, &status) <= 0)
+		return;
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+		log_error("the network namespace helper (pid %d) was killed by SIGSYS: it made a "
+			  "system call outside its seccomp filter; network figures disabled until "
+			  "restart", (int)d->helper_pid);
+	else if (WIFSIGNALED(status))
+		log_error("the network namespace helper (pid %d) was killed by signal %d (%s); "
+			  "network figures disabled until restart", (int)d->helper_pid,
+			  WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else
+		log_error("the network namespace helper (pid %d) exited with status %d; network "
+			  "figures disabled until restart", (int)d->helper_pid, WEXITSTATUS(status));
+	collector_drop_net(d->col);
+	netns_helper_stop(d->helper);
+	d->helper = NULL;
+}
+
 static int run_cycle(struct daemon *d)
 {
 	struct cycle_stats st;
@@ -290,6 +295,7 @@ static int run_cycle(struct daemon *d)
 	int64_t ts = d->sched.tick;
 	int prio, r;
 
+	check_helper(d);
 	lp_buf_reset(&d->buf);
 	lp_buf_reset(&d->side);
 	r = collector_cycle(d->col, ts, &d->buf, &st);
@@ -513,6 +519,9 @@ int main(int argc, char **argv)
 	struct sigaction sa = { 0 };
 	int r, rc;
 
+	/* the netns helper is this program run again: it must not read a
+	 * configuration, so it branches off before anything else */
+	netns_helper_exec_main(argc, argv);
 	if (argc > 1 && strcmp(argv[1], "top") == 0)
 		return top_main(argc - 1, argv + 1);
 	r = parse_args(argc, argv, &d.opt);
@@ -561,6 +570,8 @@ int main(int argc, char **argv)
 
 	if (d.cfg->metrics & CFG_M_NET) {
 		r = netns_helper_start(&d.helper);
+		if (r == 0)
+			d.helper_pid = netns_helper_pid(d.helper);
 		if (r < 0)
 			log_warning("cannot start the network namespace helper: %s; network figures disabled",
 				    strerror(-r));

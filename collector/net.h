@@ -23,7 +23,7 @@ void net_free(struct net *n);
 int net_cycle_begin(struct net *n);
 /* Make *slot a socket in the namespace of init PID (start time
  * starttime). Keeps the current socket when the namespace is unchanged.
- * ret_root: the init's root directory (O_PATH), -1 when it could not be
+ * ret_root: the init's root directory (read-only), -1 when it could not be
  * opened; the caller owns it. -EXDEV: the container shares the host's
  * namespace (no net points); -ESRCH: the process is gone. */
 int net_ct_sync(struct net *n, struct net_ct **slot, pid_t pid, uint64_t starttime, int *ret_root);

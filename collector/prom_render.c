@@ -416,7 +416,7 @@ static int add_self(struct prom_work *w, int64_t cycle_ts_ns)
 		r = add_sample(w, (uint32_t)w->prof->fam_last_cycle, 0, 0, off, NULL);
 	lab_off = w->arena.len;
 	if (r >= 0)
-		r = put_label(&w->arena, true, "version", LXC_VERSION);
+		r = put_label(&w->arena, true, "version", LXCOLLECTD_VERSION);
 	off = w->arena.len;
 	if (r >= 0)
 		r = put(&w->arena, "1");

@@ -1,5 +1,6 @@
 /* schema: cg_stats -> line protocol, for schema "default" and
- * "lxd2influx". The field tables below are the schema of SPEC.md. */
+ * "lxd2influx". The field tables below are the schema of README.md "What it
+ * reports" and lxcollectd.ini(5) SCHEMA. */
 #include "collector/schema.h"
 
 #include <errno.h>

@@ -2,6 +2,7 @@
  * format. The index (seq, points, size) is kept in memory, sorted by seq,
  * as an array with a moving head so that removing the oldest is O(1). */
 #include "collector/spool.h"
+#include "util/util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -275,23 +276,6 @@ void spool_set_max_size(struct spool *s, uint64_t max_size)
 	pthread_mutex_lock(&s->lock);
 	s->max_size = max_size;
 	pthread_mutex_unlock(&s->lock);
-}
-
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len > 0) {
-		ssize_t k = write(fd, p, len);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += k;
-		len -= (size_t)k;
-	}
-	return 0;
 }
 
 /* Write E's file durably: temp name, fsync, rename over any old file of

@@ -34,7 +34,7 @@ void status_start_line(char *buf, size_t size, const struct config *cfg, bool to
 	char url[512];
 	size_t o = 0;
 
-	add(buf, size, &o, "lxcollectd %s started: ", LXC_VERSION);
+	add(buf, size, &o, "lxcollectd %s started: ", LXCOLLECTD_VERSION);
 	if (cfg->path)
 		add(buf, size, &o, "configuration %s", cfg->path);
 	else

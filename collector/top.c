@@ -22,6 +22,7 @@
 #include "collector/log.h"
 #include "collector/priv.h"
 #include "netns/netns.h"
+#include "util/util.h"
 
 #define EX_USAGE_ 64
 #define EX_CONFIG_ 78
@@ -54,14 +55,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	sig_stop = 1;
-}
-
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 static void usage(FILE *f)
@@ -192,7 +185,7 @@ static void raw_fill(const struct top *t, const struct ct_sample *s, struct top_
 		    { CG_IO_WRITE_BYTES, TOP_R_WRITE } };
 	uint64_t sum[4] = { 0 };
 
-	raw->t_ns = mono_ns();
+	raw->t_ns = clock_ns(CLOCK_MONOTONIC);
 	raw->present = 0;
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (cg_has(s->cg, map[i].cg))
@@ -413,7 +406,7 @@ static int run(struct top *t, bool screen)
 
 	if (screen && !t->net)
 		snprintf(ui_note, sizeof(ui_note), "%s", "no network columns (needs root, or CAP_SYS_ADMIN and CAP_SYS_PTRACE)");
-	last = mono_ns();
+	last = clock_ns(CLOCK_MONOTONIC);
 	r = sample(t);
 	if (r < 0)
 		return r;
@@ -424,7 +417,7 @@ static int run(struct top *t, bool screen)
 			view.note = ui_note[0] ? ui_note : NULL;
 			if (!have)
 				top_ui_draw(NULL, &view, (double)iv / 1e9);
-			while (!sig_stop && mono_ns() < next) {
+			while (!sig_stop && clock_ns(CLOCK_MONOTONIC) < next) {
 				int k = top_ui_key(next), a;
 
 				if (k == -1) /* the deadline */
@@ -446,10 +439,10 @@ static int run(struct top *t, bool screen)
 		r = sample(t);
 		if (r < 0)
 			return r;
-		r = make_frame(t, &f, (double)(mono_ns() - last) / 1e9);
+		r = make_frame(t, &f, (double)(clock_ns(CLOCK_MONOTONIC) - last) / 1e9);
 		if (r < 0)
 			return r;
-		last = mono_ns();
+		last = clock_ns(CLOCK_MONOTONIC);
 		have = true;
 		top_sort(f.rows, f.n, view.sort, view.reverse);
 		if (screen) {
@@ -461,7 +454,7 @@ static int run(struct top *t, bool screen)
 		if (t->o.count && ++frames >= t->o.count)
 			return 0;
 		next += iv;
-		while (next <= mono_ns()) /* a slow cycle: skip the missed ticks */
+		while (next <= clock_ns(CLOCK_MONOTONIC)) /* a slow cycle: skip the missed ticks */
 			next += iv;
 	}
 }

@@ -3,6 +3,7 @@
  * through getch() from its own SIGWINCH handler). Every line is built as
  * text and clipped to the screen's width. */
 #include "collector/top.h"
+#include "util/util.h"
 
 #include <curses.h>
 #include <errno.h>
@@ -185,13 +186,10 @@ void top_ui_draw(const struct top_frame *f, const struct top_view *v, double int
 
 int top_ui_key(int64_t deadline_ns)
 {
-	struct timespec ts;
-	int64_t now, ms;
+	int64_t ms;
 	int k;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-	ms = (deadline_ns - now + 999999) / 1000000;
+	ms = (deadline_ns - clock_ns(CLOCK_MONOTONIC) + 999999) / 1000000;
 	if (ms <= 0)
 		return -1;
 	timeout(ms > 1000 ? 1000 : (int)ms);

@@ -1,7 +1,12 @@
 /* netns client: the collector's side of the helper (see helper.c and
- * wire.h): fork it, ask it for sockets, stop it. */
+ * wire.h): start it (fork, then execute this program again in helper
+ * mode), ask it for sockets, notice its death, stop it. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/syscall.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -10,22 +15,16 @@
 #include <unistd.h>
 
 #include "netns/wire.h"
+#include "util/util.h"
 
 #define HELPER_TIMEOUT_MS 5000
 
 struct netns_helper {
 	int sock;
-	pid_t pid;
+	pid_t pid;   /* -1 once reaped */
+	int status;  /* its wait status, once reaped */
 	uint32_t seq;
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Next reply (any seq), with its fds if they came (the second: the root
  * directory, only when the reply says so). */
@@ -45,7 +44,7 @@ static int recv_reply(int sock, int64_t deadline, struct netns_reply *ret, int *
 
 	for (;;) {
 		struct pollfd p = { .fd = sock, .events = POLLIN };
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - clock_ms(CLOCK_MONOTONIC);
 
 		if (left <= 0)
 			return -ETIMEDOUT;
@@ -110,6 +109,61 @@ static int recv_reply(int sock, int64_t deadline, struct netns_reply *ret, int *
 	return 0;
 }
 
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+
+/* In the forked child: lay out the fds the helper expects (0 and 1 on
+ * /dev/null, 2 the collector's stderr or /dev/null, 3 the socket, nothing
+ * else) and execute this very program again in helper mode, with an empty
+ * environment. The executable is opened through /proc/self/exe, so that
+ * it is the same file even when a package upgrade has replaced the one
+ * on disk. Only async-signal-safe calls: the collector may have threads
+ * one day. On failure the errno goes to the collector as a READY reply. */
+static _Noreturn void exec_helper(int sock, pid_t parent)
+{
+	char pidbuf[24], *argv[] = { "lxcollectd-netns", NETNS_HELPER_ARG, pidbuf, NULL };
+	char *envp[] = { NULL };
+	struct netns_reply rep = { .magic = NETNS_MAGIC, .type = NETNS_MSG_READY };
+	int s, devnull, exe, n;
+	unsigned v = (unsigned)parent;
+	char digits[16];
+
+	/* pid in decimal without stdio */
+	n = 0;
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while ((v /= 10) && n < (int)sizeof(digits));
+	for (int i = 0; i < n; i++)
+		pidbuf[i] = digits[n - 1 - i];
+	pidbuf[n] = '\0';
+
+	s = fcntl(sock, F_DUPFD_CLOEXEC, 10);
+	if (s < 0)
+		goto fail;
+	close(sock);
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0)
+		goto fail;
+	if (fcntl(2, F_GETFD) < 0 && dup2(devnull, 2) < 0)
+		goto fail;
+	/* dup2 leaves the copies without close-on-exec: 0, 1, 2, 3 survive */
+	if (dup2(s, NETNS_HELPER_FD) < 0)
+		goto fail;
+	if (syscall(SYS_close_range, (unsigned)NETNS_HELPER_FD + 1, ~0u, 0) < 0)
+		for (int fd = NETNS_HELPER_FD + 1; fd < 65536; fd++)
+			close(fd);
+	s = NETNS_HELPER_FD;
+	exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (exe < 0)
+		goto fail;
+	fexecve(exe, argv, envp);
+fail:
+	rep.error = errno ? errno : EIO;
+	netns_send_msg(s >= 0 ? s : sock, &rep, sizeof(rep), -1, -1);
+	_exit(127);
+}
+
 int netns_helper_start(struct netns_helper **ret)
 {
 	struct netns_helper *h;
@@ -135,19 +189,21 @@ int netns_helper_start(struct netns_helper **ret)
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		netns_helper_main(sv[1], parent);
+		exec_helper(sv[1], parent);
 	}
 	close(sv[1]);
 	h->sock = sv[0];
 	h->pid = pid;
 
-	r = recv_reply(h->sock, now_ms() + HELPER_TIMEOUT_MS, &rep, &fd, NULL);
+	r = recv_reply(h->sock, clock_ms(CLOCK_MONOTONIC) + HELPER_TIMEOUT_MS, &rep, &fd, NULL);
 	if (r == 0 && fd >= 0) {
 		close(fd);
 		r = -EPROTO;
 	}
-	if (r == 0 && (rep.seq != 0 || rep.error != 0))
-		r = rep.error ? -rep.error : -EPROTO;
+	if (r == 0 && (rep.seq != 0 || rep.type != NETNS_MSG_READY))
+		r = -EPROTO;
+	if (r == 0 && rep.error != 0)
+		r = -rep.error;
 	if (r < 0) {
 		netns_helper_stop(h);
 		return r;
@@ -155,6 +211,19 @@ int netns_helper_start(struct netns_helper **ret)
 	*ret = h;
 	return 0;
 }
+
+#ifdef LXCOLLECTD_TEST
+/* Test builds only: LXCOLLECTD_TEST_UNCOVERED=N in the environment turns
+ * the N-th open request into the request the helper's seccomp filter does
+ * not cover (tests/integration/seccomp.sh). */
+static bool test_uncovered_now(void)
+{
+	static unsigned long calls;
+	const char *e = getenv("LXCOLLECTD_TEST_UNCOVERED");
+
+	return e && ++calls == strtoul(e, NULL, 10);
+}
+#endif
 
 int netns_helper_open(struct netns_helper *h, pid_t pid, uint64_t starttime, int *ret_fd,
 		      uint64_t *ret_ino)
@@ -165,27 +234,37 @@ int netns_helper_open(struct netns_helper *h, pid_t pid, uint64_t starttime, int
 int netns_helper_open_root(struct netns_helper *h, pid_t pid, uint64_t starttime, int *ret_fd,
 			   uint64_t *ret_ino, int *ret_root)
 {
-	struct netns_req req = { .magic = NETNS_MAGIC, .pid = pid, .starttime = starttime };
+	struct netns_req req = {
+		.magic = NETNS_MAGIC, .type = NETNS_MSG_OPEN, .pid = pid, .starttime = starttime
+	};
 	struct netns_reply rep;
 	int64_t deadline;
 	int fd, root = -1, r;
 
 	if (!h || h->sock < 0 || !ret_fd)
 		return -EBADF;
+	if (h->pid <= 0)
+		return -ECONNRESET; /* reaped by netns_helper_exited() */
 	if (pid <= 0)
 		return -EINVAL;
 	if (++h->seq == 0) /* seq 0 marks unsolicited replies */
 		h->seq = 1;
 	req.seq = h->seq;
+#ifdef LXCOLLECTD_TEST
+	if (test_uncovered_now())
+		req.type = NETNS_MSG_TEST_UNCOVERED;
+#endif
 	r = netns_send_msg(h->sock, &req, sizeof(req), -1, -1);
+	if (r == -EPIPE)
+		return -ECONNRESET; /* the helper is gone */
 	if (r < 0)
 		return r;
-	deadline = now_ms() + HELPER_TIMEOUT_MS;
+	deadline = clock_ms(CLOCK_MONOTONIC) + HELPER_TIMEOUT_MS;
 	for (;;) {
 		r = recv_reply(h->sock, deadline, &rep, &fd, &root);
 		if (r < 0)
 			return r;
-		if (rep.seq == req.seq)
+		if (rep.seq == req.seq && rep.type == NETNS_MSG_OPEN)
 			break;
 		/* a late answer to an earlier request that timed out */
 		if (fd >= 0)
@@ -211,34 +290,33 @@ int netns_helper_open_root(struct netns_helper *h, pid_t pid, uint64_t starttime
 	return 0;
 }
 
-int netns_helper_raw_request(struct netns_helper *h, const void *buf, size_t len, int attach_fd)
-{
-	struct netns_reply rep;
-	int fd, r;
-
-	if (!h || h->sock < 0)
-		return -EBADF;
-	r = netns_send_msg(h->sock, buf, len, attach_fd, -1);
-	if (r < 0)
-		return r;
-	r = recv_reply(h->sock, now_ms() + HELPER_TIMEOUT_MS, &rep, &fd, NULL);
-	if (r < 0)
-		return r;
-	if (fd >= 0)
-		close(fd);
-	return -rep.error;
-}
-
-void netns_helper_raw_open_request(pid_t pid, uint64_t starttime, void *ret_buf)
-{
-	struct netns_req req = { .magic = NETNS_MAGIC, .seq = 0, .pid = pid, .starttime = starttime };
-
-	memcpy(ret_buf, &req, sizeof(req));
-}
-
 pid_t netns_helper_pid(const struct netns_helper *h)
 {
 	return h ? h->pid : -1;
+}
+
+int netns_helper_exited(struct netns_helper *h, int *ret_status)
+{
+	int status;
+	pid_t p;
+
+	if (!h)
+		return -EBADF;
+	if (h->pid <= 0) {
+		*ret_status = h->status;
+		return 1;
+	}
+	do
+		p = waitpid(h->pid, &status, WNOHANG);
+	while (p < 0 && errno == EINTR);
+	if (p < 0)
+		return -errno;
+	if (p == 0)
+		return 0;
+	h->pid = -1; /* reaped: stop must not wait for it */
+	h->status = status;
+	*ret_status = status;
+	return 1;
 }
 
 void netns_helper_stop(struct netns_helper *h)
@@ -256,3 +334,52 @@ void netns_helper_stop(struct netns_helper *h)
 			;
 	free(h);
 }
+
+#ifdef LXCOLLECTD_TEST
+/* test builds only (see netns.h) */
+int netns_helper_raw_request(struct netns_helper *h, const void *buf, size_t len, int attach_fd)
+{
+	struct netns_reply rep;
+	int fd, r;
+
+	if (!h || h->sock < 0)
+		return -EBADF;
+	r = netns_send_msg(h->sock, buf, len, attach_fd, -1);
+	if (r < 0)
+		return r;
+	r = recv_reply(h->sock, clock_ms(CLOCK_MONOTONIC) + HELPER_TIMEOUT_MS, &rep, &fd, NULL);
+	if (r < 0)
+		return r;
+	if (fd >= 0)
+		close(fd);
+	return -rep.error;
+}
+
+void netns_helper_raw_open_request(pid_t pid, uint64_t starttime, void *ret_buf)
+{
+	struct netns_req req = {
+		.magic = NETNS_MAGIC, .type = NETNS_MSG_OPEN, .pid = pid, .starttime = starttime
+	};
+
+	memcpy(ret_buf, &req, sizeof(req));
+}
+
+void netns_helper_raw_open_proc_request(pid_t pid, uint64_t starttime, void *ret_buf)
+{
+	struct netns_req req = {
+		.magic = NETNS_MAGIC, .type = NETNS_MSG_TEST_OPEN_PROC, .pid = pid,
+		.starttime = starttime
+	};
+
+	memcpy(ret_buf, &req, sizeof(req));
+}
+
+void netns_helper_raw_uncovered_request(void *ret_buf)
+{
+	struct netns_req req = {
+		.magic = NETNS_MAGIC, .type = NETNS_MSG_TEST_UNCOVERED, .pid = 1
+	};
+
+	memcpy(ret_buf, &req, sizeof(req));
+}
+#endif

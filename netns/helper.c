@@ -1,18 +1,25 @@
 /* netns helper: the small privileged process that turns (PID, start time)
  * into a NETLINK_ROUTE socket made inside that process's network namespace.
- * Everything in this file runs in the forked helper; client.c is the
- * collector's side and wire.h the protocol.
+ * Everything in this file runs in the helper; client.c is the collector's
+ * side and wire.h the protocol.
  *
- * This is the only file that calls setns(). The collector forks the helper
- * while it is still root and then drops every privilege itself; the helper
- * keeps CAP_SYS_ADMIN (setns into a netns and back) and CAP_SYS_PTRACE
- * (a pidfd's or /proc/PID/ns/net's namespace of a process is only handed to
- * a caller that may ptrace-read it: a container's root has capabilities the
- * helper lacks, and an unprivileged container runs under another uid), and
- * runs as uid/gid 65534 so that it owns no file on the host (when it holds
- * CAP_SETUID/CAP_SETGID to get there; see helper_narrow()). Without
+ * The collector forks while it is still root and the child at once
+ * executes this same program again (client.c), with an empty environment
+ * and nothing open but /dev/null, stderr and its end of the socketpair:
+ * the helper never holds the configuration, a secret, or anything else
+ * of the collector's memory. netns_helper_exec_main() catches that run
+ * before anything else happens in main().
+ *
+ * This is the only file that calls setns(). The helper keeps
+ * CAP_SYS_ADMIN (setns into a netns and back) and CAP_SYS_PTRACE (a
+ * pidfd's or /proc/PID/ns/net's namespace of a process is only handed to
+ * a caller that may ptrace-read it: a container's root has capabilities
+ * the helper lacks, and an unprivileged container runs under another uid),
+ * and runs as uid/gid 65534 so that it owns no file on the host (when it
+ * holds CAP_SETUID/CAP_SETGID to get there; see helper_narrow()). Without
  * CAP_SYS_PTRACE the open fails with EACCES, without CAP_SYS_ADMIN setns
- * fails with EPERM (both measured, Linux 6.18). */
+ * fails with EPERM (both measured, Linux 6.18). Then it confines itself
+ * to the system calls it makes (seccomp.c) before it answers anything. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -30,21 +37,19 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <linux/netlink.h>
 
 #include "cgroupfs/cgroupfs.h"
 #include "netns/wire.h"
+#include "util/util.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
 #ifndef SYS_close_range
 #define SYS_close_range 436
-#endif
-/* Linux >= 6.11; older kernels answer ENOTTY and we use /proc/PID/ns/net. */
-#ifndef PIDFD_GET_NET_NAMESPACE
-#define PIDFD_GET_NET_NAMESPACE _IO(0xFF, 4)
 #endif
 
 #define HELPER_UID 65534 /* the kernel's overflow uid: owns nothing */
@@ -58,11 +63,30 @@ struct helper_state {
 	ino_t self_ino;
 };
 
+/* /proc/PID/stat into a buffer on the stack: the helper's loop allocates
+ * nothing, so its seccomp filter need not allow the allocator's calls.
+ * The line is short: comm is at most 15 bytes, the rest 52 numbers. */
 static int starttime_matches(pid_t pid, uint64_t want)
 {
+	char path[64], buf[2048];
 	uint64_t got;
-	int r = cg_read_starttime("/proc", pid, &got);
+	ssize_t n;
+	int fd, r;
 
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, HELPER_OPEN_FLAGS);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	n = read(fd, buf, sizeof(buf));
+	r = n < 0 ? -errno : 0;
+	close(fd);
+	if (r < 0)
+		return r; /* ESRCH: it died since the open */
+	if (n == 0)
+		return -ESRCH;
+	if ((size_t)n >= sizeof(buf))
+		return -EINVAL;
+	r = cg_parse_starttime(buf, (size_t)n, &got);
 	if (r < 0)
 		return r;
 	return got == want ? 0 : -ESRCH;
@@ -70,14 +94,17 @@ static int starttime_matches(pid_t pid, uint64_t want)
 
 /* A handle on PID's network namespace. The pidfd pins the process: with
  * PIDFD_GET_NET_NAMESPACE the namespace comes from exactly that process;
- * the starttime check after opening covers the /proc fallback. */
-static int open_target_ns(pid_t pid)
+ * the starttime check after opening covers the /proc fallback (kernels
+ * before 6.11, e.g. Debian 12's 6.1). VIA_PROC: the fallback only (tests
+ * take that path on any kernel). */
+static int open_target_ns(pid_t pid, bool via_proc)
 {
 	char path[64];
-	int pidfd, nsfd = -1, r;
+	int pidfd = -1, nsfd = -1, r;
 
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd < 0 && errno != ENOSYS)
+	if (!via_proc)
+		pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (!via_proc && pidfd < 0 && errno != ENOSYS)
 		return errno == EINVAL ? -ESRCH : -errno;
 	if (pidfd >= 0) {
 		nsfd = ioctl(pidfd, PIDFD_GET_NET_NAMESPACE, 0);
@@ -88,15 +115,15 @@ static int open_target_ns(pid_t pid)
 	}
 	if (nsfd < 0) {
 		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
-		nsfd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		nsfd = open(path, HELPER_OPEN_FLAGS);
 		if (nsfd < 0)
 			return errno == ENOENT ? -ESRCH : -errno;
 	}
 	return nsfd;
 }
 
-static int serve(const struct helper_state *st, const struct netns_req *req, int *ret_fd,
-		 int *ret_root, uint64_t *ret_ino)
+static int serve(const struct helper_state *st, const struct netns_req *req, bool via_proc,
+		 int *ret_fd, int *ret_root, uint64_t *ret_ino)
 {
 	char path[64];
 	struct stat sb;
@@ -105,13 +132,14 @@ static int serve(const struct helper_state *st, const struct netns_req *req, int
 	r = starttime_matches(req->pid, req->starttime);
 	if (r < 0)
 		return r;
-	nsfd = open_target_ns(req->pid);
+	nsfd = open_target_ns(req->pid, via_proc);
 	if (nsfd < 0)
 		return nsfd;
-	/* the root directory, for the collector's fstatfs (container_fs);
-	 * O_PATH: nothing can be read through it. Not fatal: no fs figures. */
+	/* the root directory, for the collector's fstatfs (container_fs),
+	 * opened like every file here (read-only: the filter allows no other
+	 * flags). Not fatal: no fs figures. */
 	snprintf(path, sizeof(path), "/proc/%d/root", (int)req->pid);
-	root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	root = open(path, HELPER_OPEN_FLAGS);
 	/* the PID may have died and been reused between the check and the open */
 	r = starttime_matches(req->pid, req->starttime);
 	if (r < 0)
@@ -148,47 +176,25 @@ out:
 	return r;
 }
 
-static void send_reply(int sock, uint32_t seq, int err, uint64_t ino, int fd, int root)
+static void send_reply(int sock, uint32_t seq, uint16_t type, int err, uint64_t ino, int fd,
+		       int root)
 {
-	struct netns_reply rep = { .magic = NETNS_MAGIC, .seq = seq, .error = err, .ino = ino,
-				   .root = fd >= 0 && root >= 0 };
+	struct netns_reply rep = { .magic = NETNS_MAGIC,
+				   .seq = seq,
+				   .type = type,
+				   .error = err,
+				   .root = fd >= 0 && root >= 0,
+				   .ino = ino };
 	int r = netns_send_msg(sock, &rep, sizeof(rep), fd, fd >= 0 ? root : -1);
 
 	if (r == -EPIPE || r == -ECONNRESET)
 		_exit(0); /* the collector is gone */
 }
 
-/* Raw capget/capset: the three 64-bit sets of capability version 3. */
-static int caps_get(uint64_t *eff, uint64_t *prm, uint64_t *inh)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	/* zeroed: valgrind's capget knows only the one-element v1 layout
-	 * and would call d[1] uninitialised */
-	struct __user_cap_data_struct d[2] = { { 0 }, { 0 } };
-
-	if (syscall(SYS_capget, &hdr, d) < 0)
-		return -errno;
-	*eff = d[0].effective | (uint64_t)d[1].effective << 32;
-	*prm = d[0].permitted | (uint64_t)d[1].permitted << 32;
-	*inh = d[0].inheritable | (uint64_t)d[1].inheritable << 32;
-	return 0;
-}
-
-static int caps_set(uint64_t eff, uint64_t prm, uint64_t inh)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2] = {
-		{ (uint32_t)eff, (uint32_t)prm, (uint32_t)inh },
-		{ (uint32_t)(eff >> 32), (uint32_t)(prm >> 32), (uint32_t)(inh >> 32) },
-	};
-
-	return syscall(SYS_capset, &hdr, d) < 0 ? -errno : 0;
-}
-
 static int helper_narrow(uint64_t keep)
 {
 	uint64_t eff = 0, prm = 0, inh = 0;
-	int cap, r;
+	int r;
 
 	if ((keep & HELPER_KEEP) != keep)
 		return -EINVAL;
@@ -201,15 +207,14 @@ static int helper_narrow(uint64_t keep)
 	 * (the systemd unit's bounding set is already just the two we keep,
 	 * or a non-root start with ambient capabilities) it stays as it is:
 	 * no_new_privs below keeps execve from adding anything. */
-	for (cap = 0; (eff >> CAP_SETPCAP & 1) && cap < 64; cap++) {
-		r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+	if (eff >> CAP_SETPCAP & 1) {
+		r = caps_bound_drop(keep);
 		if (r < 0)
-			break; /* EINVAL: past the kernel's last capability */
-		if (r == 1 && !(keep >> cap & 1) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
-			return -errno;
+			return r;
 	}
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-		return -errno;
+	r = caps_ambient_clear();
+	if (r < 0)
+		return r;
 	/* Become uid 65534 but keep the permitted set across setresuid. That
 	 * takes CAP_SETUID and CAP_SETGID. Without them (the systemd unit
 	 * grants neither) the helper keeps the uid it was started with: the
@@ -240,10 +245,10 @@ static int helper_setup(struct helper_state *st, pid_t parent)
 	struct sigaction sa = { .sa_handler = SIG_DFL };
 	struct stat sb;
 	sigset_t all;
-	int sig, devnull, orig, r;
+	int sig, r;
 
 	prctl(PR_SET_NAME, "netns-helper", 0, 0, 0); /* for ps(1); best effort */
-	/* the collector's handlers would only set flags in our copy */
+	/* execve kept what the collector ignored and blocked */
 	for (sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			sigaction(sig, &sa, NULL);
@@ -251,20 +256,9 @@ static int helper_setup(struct helper_state *st, pid_t parent)
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 
-	/* keep only the socket (moved to 3) and stderr (for a sanitizer's
-	 * last word); stdin and stdout become /dev/null, and so does stderr
-	 * when the collector had none (then fd 2 may be the socket itself) */
-	orig = st->sock;
-	if (st->sock != 3) {
-		if (dup3(st->sock, 3, O_CLOEXEC) < 0)
-			return -errno;
-		st->sock = 3;
-	}
-	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0)
-		return -errno;
-	if ((orig == 2 || fcntl(2, F_GETFD) < 0) && dup2(devnull, 2) < 0)
-		return -errno;
+	/* client.c left 0 and 1 on /dev/null, 2 on the collector's stderr
+	 * (for a sanitizer's last word) and 3 the socket; whatever a library
+	 * may have opened since goes */
 	if (syscall(SYS_close_range, 4u, ~0u, 0) < 0) {
 		struct rlimit rl;
 		int fd;
@@ -275,7 +269,7 @@ static int helper_setup(struct helper_state *st, pid_t parent)
 			close(fd);
 	}
 
-	st->self_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	st->self_ns = open("/proc/self/ns/net", HELPER_OPEN_FLAGS);
 	if (st->self_ns < 0)
 		return -errno;
 	if (fstat(st->self_ns, &sb) < 0)
@@ -291,7 +285,8 @@ static int helper_setup(struct helper_state *st, pid_t parent)
 		return -errno;
 	if (getppid() != parent)
 		_exit(0);
-	return 0;
+	/* last: from here on only the calls of the loop below work */
+	return netns_helper_filter(st->sock);
 }
 
 /* recvmsg returned 0: an empty message or the end of the stream. */
@@ -302,13 +297,42 @@ static bool peer_gone(int sock)
 	return poll(&p, 1, 0) != 0 && (p.revents & (POLLHUP | POLLRDHUP | POLLERR));
 }
 
-_Noreturn void netns_helper_main(int sock, pid_t parent)
+static bool request_type_known(uint16_t type)
 {
-	struct helper_state st = { .sock = sock, .self_ns = -1 };
+#ifdef LXCOLLECTD_TEST
+	if (type == NETNS_MSG_TEST_UNCOVERED || type == NETNS_MSG_TEST_OPEN_PROC)
+		return true;
+#endif
+	return type == NETNS_MSG_OPEN;
+}
+
+/* One request of a known type: 0 with a socket in *ret_fd, or -errno. */
+static int dispatch(const struct helper_state *st, const struct netns_req *req, int *ret_fd,
+		    int *ret_root, uint64_t *ret_ino)
+{
+#ifdef LXCOLLECTD_TEST
+	if (req->type == NETNS_MSG_TEST_UNCOVERED) {
+		struct utsname u;
+
+		/* the filter kills us here (SIGSYS); if it did not, the
+		 * test sees an answer instead of the helper's death */
+		return uname(&u) < 0 ? -errno : -ENOTRECOVERABLE;
+	}
+#endif
+#ifdef LXCOLLECTD_TEST
+	if (req->type == NETNS_MSG_TEST_OPEN_PROC)
+		return serve(st, req, true, ret_fd, ret_root, ret_ino);
+#endif
+	return serve(st, req, false, ret_fd, ret_root, ret_ino);
+}
+
+_Noreturn void netns_helper_main(pid_t parent)
+{
+	struct helper_state st = { .sock = NETNS_HELPER_FD, .self_ns = -1 };
 	int r;
 
 	r = helper_setup(&st, parent);
-	send_reply(st.sock, 0, r < 0 ? -r : 0, 0, -1, -1);
+	send_reply(st.sock, 0, NETNS_MSG_READY, r < 0 ? -r : 0, 0, -1, -1);
 	if (r < 0)
 		_exit(1);
 
@@ -335,12 +359,13 @@ _Noreturn void netns_helper_main(int sock, pid_t parent)
 		if (n == 0 && peer_gone(st.sock))
 			_exit(0);
 		if ((size_t)n != sizeof(u.req) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
-		    u.req.magic != NETNS_MAGIC || u.req.zero != 0 || u.req.pid <= 0) {
-			send_reply(st.sock, 0, EINVAL, 0, -1, -1);
+		    u.req.magic != NETNS_MAGIC || u.req.zero != 0 || u.req.pid <= 0 ||
+		    !request_type_known(u.req.type)) {
+			send_reply(st.sock, 0, NETNS_MSG_INVALID, EINVAL, 0, -1, -1);
 			continue;
 		}
-		r = serve(&st, &u.req, &fd, &root, &ino);
-		send_reply(st.sock, u.req.seq, r < 0 ? -r : 0, ino, fd, root);
+		r = dispatch(&st, &u.req, &fd, &root, &ino);
+		send_reply(st.sock, u.req.seq, u.req.type, r < 0 ? -r : 0, ino, fd, root);
 		if (fd >= 0)
 			close(fd);
 		if (root >= 0)
@@ -348,3 +373,25 @@ _Noreturn void netns_helper_main(int sock, pid_t parent)
 	}
 }
 
+void netns_helper_exec_main(int argc, char **argv)
+{
+	char *end;
+	long parent;
+	int type = 0, domain = 0;
+	socklen_t len = sizeof(type);
+
+	if (argc < 2 || strcmp(argv[1], NETNS_HELPER_ARG) != 0)
+		return;
+	errno = 0;
+	parent = argc == 3 ? strtol(argv[2], &end, 10) : 0;
+	/* started by hand, not by client.c: no socket to serve */
+	if (errno || parent <= 1 || *end ||
+	    getsockopt(NETNS_HELPER_FD, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
+	    type != SOCK_SEQPACKET ||
+	    getsockopt(NETNS_HELPER_FD, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 ||
+	    domain != AF_UNIX) {
+		fprintf(stderr, "%s: %s is for the program's own use\n", argv[0], NETNS_HELPER_ARG);
+		exit(64);
+	}
+	netns_helper_main((pid_t)parent);
+}

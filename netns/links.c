@@ -17,6 +17,9 @@
  * (ENOBUFS), or when the counters name an ifindex the table lacks or lack
  * one it has. Then the table is dumped again in the same call.
  *
+ * netns_sock_links_cache(), built into the test library only, dumps the
+ * whole table through the rtnl_link cache whatever the notifications say.
+ *
  * Not thread-safe: one thread dumps (the shared receive buffer). */
 #include <errno.h>
 #include <stdio.h>
@@ -451,6 +454,8 @@ int netns_sock_links(struct netns_sock *s, const struct netns_link **ret, size_t
 	return 0;
 }
 
+#ifdef LXCOLLECTD_TEST
+/* test builds only (netns.h) */
 int netns_sock_links_cache(struct netns_sock *s, const struct netns_link **ret, size_t *ret_n)
 {
 	int r;
@@ -464,6 +469,7 @@ int netns_sock_links_cache(struct netns_sock *s, const struct netns_link **ret, 
 	*ret_n = s->n;
 	return 0;
 }
+#endif
 
 /* ---- link notifications (the host side) ---- */
 

@@ -1,8 +1,10 @@
 /* netns: the only code that enters network namespaces (setns), and the
  * netlink link statistics read through sockets made inside them.
  *
- * The helper process: netns_helper_start() forks a small privileged process
- * that keeps only what setns and /proc/PID/ns need. Given a PID and its
+ * The helper process: netns_helper_start() forks and executes this same
+ * program again in helper mode (netns_helper_exec_main), with an empty
+ * environment and no fd but /dev/null, stderr and its socket: it never
+ * holds the collector's configuration or secrets. Given a PID and its
  * start time it answers, over a socketpair with SCM_RIGHTS, with one
  * NETLINK_ROUTE socket created inside that process's network namespace.
  * libnl types never leave this folder. Nothing here logs above debug.
@@ -11,9 +13,11 @@
  * namespace is only handed to a caller that may ptrace-read it) in its
  * effective, permitted and bounding sets and nothing else, runs as uid/gid
  * 65534 with no_new_privs, holds no fd but its socket, stderr and its own
- * netns, and exits when the collector closes its end or dies. */
-#ifndef LXC_NETNS_H
-#define LXC_NETNS_H
+ * netns, is confined by a seccomp allow-list of the calls it makes (any
+ * other call kills it with SIGSYS), and exits when the collector closes
+ * its end or dies. */
+#ifndef LXCOLLECTD_NETNS_H
+#define LXCOLLECTD_NETNS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,10 +26,15 @@
 
 struct netns_helper;
 
-/* Fork the helper. Call before the collector drops its privileges, from
+/* Every program that calls netns_helper_start() calls this first thing in
+ * main(): when ARGV asks for helper mode it becomes the helper and never
+ * returns (exit 64 when started so by hand); otherwise it returns at once. */
+void netns_helper_exec_main(int argc, char **argv);
+/* Start the helper. Call before the collector drops its privileges, from
  * the main thread and before other threads start (the helper's death
  * signal follows the forking thread). Returns the helper's own set-up
- * error, e.g. -EPERM when not run as root. */
+ * error, e.g. -EPERM when not run as root, or why it could not be
+ * executed. */
 int netns_helper_start(struct netns_helper **ret);
 /* Ask for a NETLINK_ROUTE socket inside PID's network namespace.
  * starttime: field 22 of /proc/PID/stat; a mismatch (reused PID) is
@@ -37,21 +46,37 @@ int netns_helper_start(struct netns_helper **ret);
  * ret_fd is close-on-exec. */
 int netns_helper_open(struct netns_helper *h, pid_t pid, uint64_t starttime, int *ret_fd,
 		      uint64_t *ret_ino);
-/* The same, and ret_root: PID's root directory (O_PATH, close-on-exec,
+/* The same, and ret_root: PID's root directory (read-only, close-on-exec,
  * for fstatfs), or -1 when the helper could not open it. */
 int netns_helper_open_root(struct netns_helper *h, pid_t pid, uint64_t starttime, int *ret_fd,
 			   uint64_t *ret_ino, int *ret_root);
 pid_t netns_helper_pid(const struct netns_helper *h);
+/* Never blocks: 0 while the helper runs; 1 once it has ended (reaped
+ * here; RET_STATUS: its wait status, e.g. killed by SIGSYS when it made a
+ * call outside its seccomp filter); -errno. After 1 every request fails
+ * with -ECONNRESET. */
+int netns_helper_exited(struct netns_helper *h, int *ret_status);
 /* Close the socketpair and reap the helper. */
 void netns_helper_stop(struct netns_helper *h);
 
-/* Test-only: send LEN raw bytes (with ATTACH_FD in SCM_RIGHTS unless it is
- * -1) as one request, wait for the next reply and return its error (0 or
- * -errno; a fd that came with it is closed). */
-int netns_helper_raw_request(struct netns_helper *h, const void *buf, size_t len, int attach_fd);
-/* Test-only: the NETNS_REQ_SIZE wire bytes of a well-formed request. */
+/* The size of every helper message, request or reply (wire.h). */
 #define NETNS_REQ_SIZE 24
+
+#ifdef LXCOLLECTD_TEST
+/* Test builds only (liblxcollectd-test.a): send LEN raw bytes (with
+ * ATTACH_FD in SCM_RIGHTS unless it is -1) as one request, wait for the
+ * next reply and return its error (0 or -errno; a fd that came with it is
+ * closed). */
+int netns_helper_raw_request(struct netns_helper *h, const void *buf, size_t len, int attach_fd);
+/* The NETNS_REQ_SIZE wire bytes of a well-formed open request. */
 void netns_helper_raw_open_request(pid_t pid, uint64_t starttime, void *ret_buf);
+/* The same through /proc/PID/ns/net only: the helper's path on kernels
+ * before 6.11 (Debian 12's 6.1), taken on any kernel. */
+void netns_helper_raw_open_proc_request(pid_t pid, uint64_t starttime, void *ret_buf);
+/* A request of the test-only type that makes the helper call uname(2),
+ * which its seccomp filter does not allow. */
+void netns_helper_raw_uncovered_request(void *ret_buf);
+#endif
 
 struct netns_link {
 	char name[16];    /* IFNAMSIZ */
@@ -79,9 +104,11 @@ int netns_sock_host(struct netns_sock **ret);
  * until the next call. -EAGAIN when a dump was interrupted
  * (NLM_F_DUMP_INTR). */
 int netns_sock_links(struct netns_sock *s, const struct netns_link **ret, size_t *ret_n);
-/* The whole table through the rtnl_link cache now, whatever the
- * notifications say: for benchmarks and as a cross-check in tests. */
+#ifdef LXCOLLECTD_TEST
+/* Test builds only: the whole table through the rtnl_link cache now,
+ * whatever the notifications say, for benchmarks and as a cross-check. */
 int netns_sock_links_cache(struct netns_sock *s, const struct netns_link **ret, size_t *ret_n);
+#endif
 void netns_sock_free(struct netns_sock *s);
 
 /* Link notifications (RTNLGRP_LINK) of the caller's own namespace, so the

@@ -4,44 +4,92 @@
  * SOCK_SEQPACKET, one message each way per request: a fixed 24-byte
  * request, a fixed 24-byte reply plus, on success, the socket in
  * SCM_RIGHTS, followed (reply.root = 1) by the process's root directory
- * when the helper could open it. The helper starts by sending one reply with seq 0 that tells
- * whether its own set-up worked; replies to malformed requests have seq 0
- * too, so the client (whose seq never is 0) cannot take them for answers. */
-#ifndef LXC_NETNS_WIRE_H
-#define LXC_NETNS_WIRE_H
+ * when the helper could open it. Every message names its type. The helper starts by sending
+ * one NETNS_MSG_READY reply with seq 0 that tells whether its own set-up
+ * worked; replies to malformed requests are NETNS_MSG_INVALID with seq 0
+ * too, so the client (whose seq never is 0) cannot take them for answers.
+ * Both ends are the same build of the same program (the helper is this
+ * executable run again), so the layout is checked at compile time only. */
+#ifndef LXCOLLECTD_NETNS_WIRE_H
+#define LXCOLLECTD_NETNS_WIRE_H
 
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/types.h>
 
 #include "netns/netns.h"
 
 #define NETNS_MAGIC 0x6c786e73u /* "lxns" */
 
+enum netns_msg_type {
+	NETNS_MSG_READY = 1,   /* helper -> client, once: set-up result */
+	NETNS_MSG_OPEN = 2,    /* client -> helper: a socket in PID's netns;
+				* helper -> client: the answer (fd attached) */
+	NETNS_MSG_INVALID = 3, /* helper -> client: a request it refused unread */
+#ifdef LXCOLLECTD_TEST
+	/* test builds only: makes the helper call uname(2), which its
+	 * seccomp filter does not allow */
+	NETNS_MSG_TEST_UNCOVERED = 0x7e57,
+	/* test builds only: NETNS_MSG_OPEN through /proc/PID/ns/net, the
+	 * path of kernels before 6.11, on any kernel */
+	NETNS_MSG_TEST_OPEN_PROC = 0x7e58,
+#endif
+};
+
 struct netns_req {
 	uint32_t magic;
 	uint32_t seq;
 	int32_t pid;
-	uint32_t zero; /* reserved, must be 0 */
+	uint16_t zero; /* reserved, must be 0 */
+	uint16_t type; /* enum netns_msg_type */
 	uint64_t starttime;
 };
-
-_Static_assert(sizeof(struct netns_req) == NETNS_REQ_SIZE, "wire size");
 
 struct netns_reply {
 	uint32_t magic;
 	uint32_t seq;
 	int32_t error; /* positive errno, 0 on success (then the socket attached) */
-	uint32_t root; /* 1: a second fd, the root directory (O_PATH), follows */
+	uint16_t root; /* 1: a second fd, the root directory (read-only), follows */
+	uint16_t type;
 	uint64_t ino;
 };
+
+_Static_assert(sizeof(struct netns_req) == NETNS_REQ_SIZE, "request size");
+_Static_assert(sizeof(struct netns_reply) == NETNS_REQ_SIZE, "reply size");
+_Static_assert(offsetof(struct netns_req, zero) == 12 && offsetof(struct netns_req, type) == 14 &&
+		       offsetof(struct netns_req, starttime) == 16,
+	       "request layout");
+_Static_assert(offsetof(struct netns_reply, type) == offsetof(struct netns_req, type) &&
+		       offsetof(struct netns_reply, ino) == 16,
+	       "reply layout");
+
+/* Every open() of the helper: read-only, what its seccomp filter allows. */
+#define HELPER_OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NOCTTY)
+/* Linux >= 6.11; older kernels (Debian 12's 6.1) answer ENOTTY and the
+ * helper opens /proc/PID/ns/net instead. */
+#ifndef PIDFD_GET_NET_NAMESPACE
+#define PIDFD_GET_NET_NAMESPACE _IO(0xFF, 4)
+#endif
+
+/* The helper's end of the socketpair, as the exec'd helper finds it. */
+#define NETNS_HELPER_FD 3
+/* argv[1] of the exec'd helper (see netns_helper_exec_main) */
+#define NETNS_HELPER_ARG "--netns-helper"
 
 /* Send one message of LEN bytes, with FD and then FD2 attached
  * (SCM_RIGHTS) when >= 0; EINTR-safe. 0, -EPROTO for a short send, or
  * -errno. */
 int netns_send_msg(int sock, const void *buf, size_t len, int fd, int fd2);
 
-/* The helper process: never returns. parent: the collector's pid. */
-_Noreturn void netns_helper_main(int sock, pid_t parent);
+/* The helper process, on NETNS_HELPER_FD: never returns. parent: the
+ * collector's pid. */
+_Noreturn void netns_helper_main(pid_t parent);
+
+/* Confine the helper to the system calls of its request loop (seccomp.c);
+ * anything else kills it. SOCK: the one fd it may receive and send on.
+ * 0 or -errno. */
+int netns_helper_filter(int sock);
 
 #endif

@@ -1,6 +1,7 @@
 #!/bin/sh
-# The command line of SPEC.md: exit codes, -t, usage errors. Needs no root:
-# it runs against a fixture cgroup tree.
+# The command line of lxcollectd(8) and README.md "Command line": exit
+# codes, -t, usage errors. Needs no root: it runs against a fixture cgroup
+# tree.
 . "$(dirname "$0")/../lib/common.sh"
 
 tmp=$(mktemp -d); t_defer "rm -rf '$tmp'"

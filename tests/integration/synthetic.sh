@@ -1,7 +1,8 @@
 #!/bin/sh
 # Synthetic containers (cgroups we create, inits that are PID 1 of their own
-# namespaces) in every naming scheme of SPEC.md "Discovery": what is found,
-# under which name and project, and what is left alone.
+# namespaces) in every naming scheme of README.md "How containers are
+# found": what is found, under which name and project, and what is left
+# alone.
 . "$(dirname "$0")/../lib/common.sh"
 . "$TOP/tests/lib/syn.sh"
 need_root

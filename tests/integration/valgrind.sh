@@ -2,9 +2,10 @@
 # The daemon under valgrind --leak-check=full over --count 3 --interval 1
 # with real LXC containers (one with a veth on a bridge, so the network
 # code and the netns helper run, one without network): no memory errors
-# and no definite leaks, in the collector and in the forked netns helper
-# (valgrind follows a fork without exec by itself; each process writes its
-# own log). valgrind cannot run an ASan binary, so under SANITIZE=1 this
+# and no definite leaks, in the collector and in the netns helper, which
+# is the daemon executed again (--trace-children=yes follows that exec;
+# each process writes its own log; under valgrind the helper installs no
+# seccomp filter, netns/seccomp.c says why). valgrind cannot run an ASan binary, so under SANITIZE=1 this
 # runs the std build, building it when missing.
 . "$(dirname "$0")/../lib/common.sh"
 . "$TOP/tests/lib/lxc.sh"
@@ -37,7 +38,7 @@ lxct_start "${p}e" || { not_ok "start ${p}e"; t_done; exit 1; }
 
 printf '[collector]\ninclude = %s*\n[spool]\ndir = %s/spool\n' "$p" "$W" >"$W/c.ini"
 valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 \
-	--trace-children=no --child-silent-after-fork=no --log-file="$W/vg.%p.log" \
+	--trace-children=yes --child-silent-after-fork=no --log-file="$W/vg.%p.log" \
 	"$bin" -c "$W/c.ini" --count 3 --interval 1 --stdout >"$W/out" 2>"$W/err" &
 vpid=$!
 t_defer "kill -9 $vpid"
@@ -50,6 +51,9 @@ eq "two processes ran under valgrind (collector and netns helper)" "$nlogs" 2
 for l in "$W"/vg.*.log; do
 	who=collector
 	[ "$(basename "$l" .log)" = "vg.$vpid" ] || who="netns helper"
+	[ "$who" = collector ] ||
+		check "netns helper: the daemon executed again in helper mode" \
+			grep -q -- "Command: $bin --netns-helper " "$l"
 	check "$who: no memory errors" grep -q "ERROR SUMMARY: 0 errors" "$l"
 	check "$who: no definite leaks" sh -c "! grep -E 'definitely lost: [1-9]' '$l'"
 	grep -q "ERROR SUMMARY: 0 errors" "$l" || sed -n '/==[0-9]*== [A-Z]/,$p' "$l" | head -60 | sed 's/^/# /'

@@ -226,6 +226,8 @@ int main(int argc, char **argv)
 	bool psi = false;
 	int cycles = 20, interval_ms = 1000, r;
 
+	/* the netns helper is this program run again */
+	netns_helper_exec_main(argc, argv);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--cycles") == 0 && i + 1 < argc)
 			cycles = atoi(argv[++i]);

@@ -112,6 +112,8 @@ int main(int argc, char **argv)
 	pid_t pid = 0;
 	size_t n;
 
+	/* the netns helper is this program run again */
+	netns_helper_exec_main(argc, argv);
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--bench") == 0 && i + 1 < argc)
 			bench = atoi(argv[++i]);

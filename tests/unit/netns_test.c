@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/capability.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -424,18 +425,95 @@ static void test_malformed(struct netns_helper *h, uint64_t st)
 	T_EQ_INT(netns_helper_raw_request(h, req, sizeof(req), -1), -EINVAL,
 		 "non-zero reserved field refused");
 	netns_helper_raw_open_request(ct_init, st, req);
+	req[14] = 0x77; /* the message type: none the helper knows */
+	T_EQ_INT(netns_helper_raw_request(h, req, sizeof(req), -1), -EINVAL,
+		 "unknown message type refused");
+	netns_helper_raw_open_request(ct_init, st, req);
+	req[14] = 1; /* NETNS_MSG_READY goes only from the helper to the client */
+	T_EQ_INT(netns_helper_raw_request(h, req, sizeof(req), -1), -EINVAL,
+		 "a reply type sent as a request refused");
+	netns_helper_raw_open_request(ct_init, st, req);
 	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	T_EQ_INT(netns_helper_raw_request(h, req, sizeof(req), fd), -EINVAL,
 		 "request carrying an fd refused");
 	close(fd);
 	T_EQ_INT(count_fds(hp), 5, "helper holds 5 fds (null, null, stderr, socket, own netns)");
 	T_EQ_INT(netns_helper_raw_request(h, req, sizeof(req), -1), 0, "raw well-formed request served");
+	netns_helper_raw_open_proc_request(ct_init, st, req);
+	T_EQ_INT(netns_helper_raw_request(h, req, sizeof(req), -1), 0,
+		 "served through /proc/PID/ns/net (kernels before 6.11) under the filter");
+	netns_helper_raw_open_proc_request(ct_init, st + 1, req);
+	T_EQ_INT(netns_helper_raw_request(h, req, sizeof(req), -1), -ESRCH,
+		 "the /proc path checks the start time too");
 	T_EQ_INT(netns_helper_open(h, 0, st, &fd, NULL), -EINVAL, "client refuses pid 0");
 	r = netns_helper_open(h, ct_init, st, &fd, NULL);
 	T_EQ_INT(r, 0, "helper still serves after malformed requests");
 	if (r == 0)
 		close(fd);
 	T_OK(kill(hp, 0) == 0, "helper alive");
+}
+
+/* The helper is this program executed again: same file, helper mode, an
+ * empty environment, and a seccomp filter of its own (mode 2). */
+static void test_exec_confined(pid_t hp)
+{
+	char path[64], a[PATH_MAX], b[PATH_MAX], cmdline[256];
+	ssize_t n;
+	int fd;
+
+	T_EQ_INT(status_dec(hp, "Seccomp:"), 2, "helper Seccomp: 2 (filter mode)");
+	T_EQ_INT(status_dec(hp, "Seccomp_filters:"), 1, "helper has exactly one filter");
+	T_EQ_INT(status_dec(getpid(), "Seccomp:"), 0, "the collector's side has none");
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)hp);
+	n = readlink(path, a, sizeof(a) - 1);
+	a[n > 0 ? n : 0] = '\0';
+	n = readlink("/proc/self/exe", b, sizeof(b) - 1);
+	b[n > 0 ? n : 0] = '\0';
+	T_OK(a[0] && strcmp(a, b) == 0, "helper runs this very program (%s)", a);
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)hp);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : read(fd, cmdline, sizeof(cmdline) - 1);
+	if (fd >= 0)
+		close(fd);
+	T_OK(n > 0 && strcmp(cmdline + strlen(cmdline) + 1, "--netns-helper") == 0,
+	     "helper was executed in helper mode (argv[1] --netns-helper)");
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)hp);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : read(fd, cmdline, sizeof(cmdline));
+	if (fd >= 0)
+		close(fd);
+	T_EQ_INT(n, 0, "helper's environment is empty");
+}
+
+/* A request its allow-list does not cover (a test-only type that makes
+ * the helper call uname(2)) kills the helper with SIGSYS; the client sees
+ * the connection end and netns_helper_exited() tells how it ended. */
+static void test_uncovered_kills(uint64_t st)
+{
+	unsigned char req[NETNS_REQ_SIZE];
+	struct netns_helper *h3 = NULL;
+	int status = 0, r, fd = -1, i;
+	pid_t hp;
+
+	r = netns_helper_start(&h3);
+	T_EQ_INT(r, 0, "third helper starts");
+	if (r < 0)
+		return;
+	hp = netns_helper_pid(h3);
+	T_EQ_INT(netns_helper_exited(h3, &status), 0, "netns_helper_exited: 0 while it runs");
+	netns_helper_raw_uncovered_request(req);
+	r = netns_helper_raw_request(h3, req, sizeof(req), -1);
+	T_EQ_INT(r, -ECONNRESET, "uncovered request: no answer, the connection ends");
+	for (i = 0; i < 200 && (r = netns_helper_exited(h3, &status)) == 0; i++)
+		usleep(10000);
+	T_EQ_INT(r, 1, "netns_helper_exited: 1 after the uncovered request");
+	T_OK(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS,
+	     "helper killed by SIGSYS (status %#x)", status);
+	T_OK(kill(hp, 0) < 0 && errno == ESRCH, "helper reaped by netns_helper_exited");
+	T_EQ_INT(netns_helper_open(h3, ct_init, st, &fd, NULL), -ECONNRESET,
+		 "open after the helper died -> ECONNRESET");
+	T_EQ_INT(netns_helper_exited(h3, &status), 1, "netns_helper_exited stays 1");
+	netns_helper_stop(h3);
 }
 
 /* A collector that dies without netns_helper_stop(): its helper must go. */
@@ -474,7 +552,7 @@ static void test_helper_dies_with_collector(void)
 	prctl(PR_SET_CHILD_SUBREAPER, 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct netns_helper *h = NULL;
 	struct netns_sock *s = NULL, *host = NULL, *s2 = NULL;
@@ -488,6 +566,8 @@ int main(void)
 	int r, fd = -1, host_ifindex;
 	pid_t hp;
 
+	/* the netns helper is this program run again */
+	netns_helper_exec_main(argc, argv);
 	if (geteuid() != 0) {
 		printf("# skip not root\n");
 		return 77;
@@ -509,6 +589,7 @@ int main(void)
 	T_EQ_U64(status_hex(hp, "CapAmb:"), 0, "helper CapAmb empty");
 	T_EQ_INT(status_dec(hp, "NoNewPrivs:"), 1, "helper no_new_privs");
 	T_EQ_INT(status_dec(hp, "Uid:"), 65534, "helper runs as uid 65534");
+	test_exec_confined(hp);
 
 	r = ct_start();
 	T_EQ_INT(r, 0, "container process started");
@@ -544,7 +625,13 @@ int main(void)
 		T_OK(root >= 0 && fstatfs(root, &a) == 0 && statfs(rp, &b) == 0 &&
 			     a.f_type == b.f_type && a.f_blocks == b.f_blocks && a.f_bsize == b.f_bsize,
 		     "its fstatfs is that of the init's root filesystem");
-		T_OK(root >= 0 && (fcntl(root, F_GETFL) & O_PATH), "as an O_PATH descriptor");
+		{
+			struct stat rs;
+
+			T_OK(root >= 0 && fstat(root, &rs) == 0 && S_ISDIR(rs.st_mode) &&
+				     (fcntl(root, F_GETFL) & O_ACCMODE) == O_RDONLY,
+			     "a read-only directory");
+		}
 		if (sfd >= 0)
 			close(sfd);
 		if (root >= 0)
@@ -648,6 +735,7 @@ int main(void)
 	     "second socket into the same netns");
 
 	test_helper_dies_with_collector();
+	test_uncovered_kills(st);
 
 	netns_helper_stop(h);
 	T_OK(kill(hp, 0) < 0 && errno == ESRCH, "helper reaped by netns_helper_stop");

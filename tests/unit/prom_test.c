@@ -68,7 +68,7 @@ static void test_exact(void)
 		 "lxcollectd_last_cycle_timestamp_seconds 1700000000.5\n"
 		 "# HELP lxcollectd_build_info The running lxcollectd's version, always 1.\n"
 		 "# TYPE lxcollectd_build_info gauge\n"
-		 "lxcollectd_build_info{version=\"" LXC_VERSION "\"} 1\n",
+		 "lxcollectd_build_info{version=\"" LXCOLLECTD_VERSION "\"} 1\n",
 		 "text exposition: families grouped, units converted, host left out");
 	T_EQ_U64(st.samples, 11, "samples");
 	T_EQ_U64(st.families, 10, "families");

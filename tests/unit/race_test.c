@@ -441,10 +441,12 @@ static void test_dump_intr(void)
 	netns_sock_free(s);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct netns_helper *h = NULL;
 
+	/* the netns helper is this program run again */
+	netns_helper_exec_main(argc, argv);
 	if (geteuid() != 0) {
 		printf("# skip needs root\n");
 		return 77;

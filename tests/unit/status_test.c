@@ -40,7 +40,7 @@ static void test_cycle(void)
 	T_EQ_STR(line, "cycle 2026-11-30T15", "a short buffer truncates, terminated");
 }
 
-#define STARTED "lxcollectd " LXC_VERSION " started: "
+#define STARTED "lxcollectd " LXCOLLECTD_VERSION " started: "
 #define DEFAULTS STARTED "built-in defaults (no /etc/lxcollectd/lxcollectd.ini), every 10 s, "
 
 static void start_is(const struct config *c, bool to_stdout, const char *want, const char *what)
