@@ -72,7 +72,7 @@ ALL_CFLAGS = $(CPPFLAGS_ALL) $(NL_CFLAGS) $(INI_CFLAGS) $(MHD_CFLAGS) $(WARN) $(
 ALL_LDFLAGS = $(HARDEN_LDFLAGS) $(LDFLAGS)
 ALL_LIBS = $(NL_LIBS) $(INI_LIBS) $(EXTRA_LIBS) $(CURSES_LIBS) -lm $(LDLIBS)
 
-.PHONY: all deps check check-unit install uninstall run bench fuzz clean tests
+.PHONY: all deps check check-unit install uninstall run bench fuzz clean tests deb vmcheck
 
 all: lxcollectd
 
@@ -126,7 +126,11 @@ DEB_BUILD := gcc make pkg-config libnl-3-dev libnl-route-3-dev libiniparser-dev 
 	libcurl4-openssl-dev zlib1g-dev libsystemd-dev libncurses-dev libseccomp-dev libmicrohttpd-dev
 DEB_TEST := influxdb influxdb-client victoria-metrics prometheus openssl lxc lxd lxd-client busybox-static iproute2 jq curl strace \
 	valgrind procps util-linux libcap2-bin systemd man-db python3 clang libclang-rt-14-dev tmux \
-	devscripts binutils
+	devscripts binutils $(DEB_PACKAGE) $(DEB_VM)
+# make deb, and the package's own tests
+DEB_PACKAGE := debhelper dpkg-dev fakeroot lintian devscripts
+# make vmcheck: the Debian 12 guest (README "Tested on")
+DEB_VM := qemu-system-x86 mmdebstrap e2fsprogs xz-utils
 # DEPS_PKGS: which packages `deps` makes sure of (make run needs fewer).
 DEPS_PKGS = $(DEB_BUILD) $(DEB_TEST)
 deps:
@@ -140,10 +144,12 @@ deps:
 
 # make check: deps, build, every test (unit and integration); last line
 # "N passed, N failed, N skipped". SANITIZE=1 builds with ASan+UBSan.
+# VM=0 leaves out the Debian 12 guest test (tests/integration/vmcheck.sh).
+VM ?= 1
 check:
 	@if [ "$$(id -u)" = 0 ]; then $(MAKE) --no-print-directory deps; fi
 	$(MAKE) --no-print-directory tests SANITIZE=$(SANITIZE)
-	LXC_BUILD=$(B) tests/run.sh $(TESTS)
+	LXC_BUILD=$(B) LXC_VM=$(VM) tests/run.sh $(TESTS)
 
 check-unit:
 	$(MAKE) --no-print-directory tests SANITIZE=$(SANITIZE)
@@ -253,6 +259,43 @@ bench:
 	$(MAKE) --no-print-directory tests SANITIZE=$(SANITIZE)
 	LXC_BUILD=$(B) tests/bench/bench.sh $(N)
 	LXC_BUILD=$(B) tests/bench/scrape.sh $(N)
+
+# make deb: the Debian package build/lxcollectd_VERSION_ARCH.deb, built by
+# dpkg-buildpackage (debhelper, debian/) in a copy of the tree under
+# build/deb, so that the package's clean step never touches this tree's
+# build/. Then lintian on it (its output in build/lintian.txt; an error fails).
+DEB_ARCH = $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null)
+DEB_FILE = build/lxcollectd_$(VERSION)_$(DEB_ARCH).deb
+# rebuilt when a file of the tree that goes into it (tracked, or new and not
+# ignored) changes
+DEB_INPUTS = $(filter-out tests/vm/% tests/integration/% tests/bench/% tests/fuzz/%,\
+	$(wildcard $(shell git ls-files -co --exclude-standard 2>/dev/null)))
+deb:
+	@$(MAKE) --no-print-directory $(DEB_FILE)
+$(DEB_FILE): $(DEB_INPUTS)
+	@if [ "$$(id -u)" = 0 ]; then $(MAKE) --no-print-directory deps \
+		DEPS_PKGS="$(DEB_BUILD) $(DEB_PACKAGE)"; fi
+	@v=$$(dpkg-parsechangelog -l debian/changelog -S Version); [ "$$v" = "$(VERSION)" ] || \
+		{ echo "deb: debian/changelog says $$v, the Makefile $(VERSION)"; exit 1; }
+	rm -rf build/deb && mkdir -p build/deb/lxcollectd-$(VERSION) && touch build/deb/start
+	git ls-files -co --exclude-standard -z | xargs -0 tar -cf - | tar -xf - -C build/deb/lxcollectd-$(VERSION)
+	cd build/deb/lxcollectd-$(VERSION) && dpkg-buildpackage -us -uc -b >../build.log 2>&1 || \
+		{ tail -n 40 ../build.log; exit 1; }
+	lintian --display-info --pedantic build/deb/lxcollectd_$(VERSION)_$(DEB_ARCH).changes \
+		>build/lintian.txt 2>&1; cat build/lintian.txt; ! grep -q '^E: ' build/lintian.txt
+	mv -f build/deb/lxcollectd_$(VERSION)_$(DEB_ARCH).deb $(DEB_FILE)
+	@# dated when the copy was taken: a file changed since is newer
+	touch -r build/deb/start $(DEB_FILE)
+	@echo "deb: $(DEB_FILE)"
+
+# make vmcheck: build the package, then boot a Debian 12 guest (systemd,
+# pure cgroup v2, its own kernel) under qemu and test the installed package
+# there (tests/vm/README); last line "N passed, N failed". The guest image
+# is cached in VM_CACHE (outside build/, so `make clean` keeps it).
+VM_CACHE ?= /var/cache/lxcollectd-vm
+vmcheck: deb
+	@if [ "$$(id -u)" = 0 ]; then $(MAKE) --no-print-directory deps DEPS_PKGS="$(DEB_VM)"; fi
+	VM_CACHE=$(VM_CACHE) tests/vm/run.sh $(DEB_FILE)
 
 clean:
 	rm -rf build lxcollectd

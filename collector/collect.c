@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "cgroupfs/cgroupfs.h"
+#include "collector/fdbudget.h"
 #include "collector/log.h"
 #include "collector/net.h"
 #include "collector/schema.h"
@@ -54,6 +55,11 @@ struct ct {
 	 * container_fs; -1 when there is none */
 	int root_fd;
 	bool reported_no_root;
+	/* fdbudget.h: a warm container keeps its files open and counts
+	 * held_fds in the budget; a cold one (cg NULL between cycles) opens
+	 * and closes them every cycle */
+	bool cold;
+	uint64_t held_fds;
 };
 
 /* Discovery trusts inotify between full rescans of the hierarchy at
@@ -79,6 +85,7 @@ struct collector {
 	int64_t now;	       /* CLOCK_MONOTONIC µs at the start of this cycle */
 	uint64_t limits_every; /* cycles in LIMITS_EVERY_MS */
 	uint64_t limits_turn;  /* spreads the containers over those cycles */
+	struct fdbudget fdb;
 };
 
 /* The host's MemTotal as LXD 5.0 reports it: /proc/meminfo's kB taken as
@@ -156,6 +163,7 @@ int collector_new(const struct config *cfg, struct netns_helper *helper, struct 
 			return r;
 		}
 	}
+	fdb_init(&c->fdb);
 	*ret = c;
 	return 0;
 }
@@ -194,6 +202,35 @@ static bool wanted(const struct config *cfg, const char *name)
 	return !strv_match(&cfg->exclude, name);
 }
 
+/* What a warm container holds: its cgroup files, and with network figures
+ * its netlink socket and its init's root directory (container_fs). */
+static uint64_t ct_fds(const struct collector *col, const struct ct *c)
+{
+	return cg_container_nfiles(c->cg) + (col->net ? 2 : 0);
+}
+
+/* C's cgroup files are open: keep them (warm) when the budget has room. */
+static bool ct_try_warm(struct collector *col, struct ct *c)
+{
+	uint64_t n = ct_fds(col, c);
+
+	if (!fdb_take(&col->fdb, n))
+		return false;
+	c->cold = false;
+	c->held_fds = n;
+	return true;
+}
+
+/* ... else close them again: C is read cold. */
+static void ct_keep_or_close(struct collector *col, struct ct *c)
+{
+	if (ct_try_warm(col, c))
+		return;
+	cg_container_free(c->cg);
+	c->cg = NULL;
+	c->cold = true;
+}
+
 /* Fill a new table slot from a discovered cgroup; false if it is skipped
  * for good (its cgroup vanished already). */
 static bool ct_init(struct collector *col, struct ct *c, struct cg_found *f)
@@ -219,11 +256,12 @@ static bool ct_init(struct collector *col, struct ct *c, struct cg_found *f)
 	}
 	r = cg_container_open(col->root, c->relpath, col->cg_metrics, &c->cg);
 	if (r == -EMFILE || r == -ENFILE) {
-		log_warning("container %s: cannot open its cgroup files: %s (raise LimitNOFILE=), skipping",
-			    c->name, strerror(-r));
-		cg_discovery_invalidate(col->disc); /* try again next cycle */
-		return false;
+		/* out of fds after all (something else took them): cold */
+		c->cold = true;
+		return true;
 	}
+	if (r >= 0)
+		ct_keep_or_close(col, c);
 	if (r < 0) {
 		log_debug("container %s: cannot open cgroup files: %s, skipping", c->name,
 			  strerror(-r));
@@ -290,6 +328,7 @@ static int collector_sync(struct collector *col, struct cg_found *found, size_t 
 			cmp = strcmp(col->cts[i].relpath, found[j].relpath);
 		if (cmp < 0) { /* vanished */
 			log_debug("container %s: gone", col->cts[i].name);
+			fdb_give(&col->fdb, col->cts[i].held_fds);
 			ct_clear(&col->cts[i++]);
 		} else if (cmp == 0) { /* still there */
 			next[k++] = col->cts[i];
@@ -306,6 +345,9 @@ static int collector_sync(struct collector *col, struct cg_found *found, size_t 
 	col->cts = next;
 	col->n = k;
 	col->cap = nfound;
+	for (i = 0, j = 0; i < k; i++)
+		j += next[i].cold;
+	fdb_report(&col->fdb, k, j);
 	return 0;
 }
 
@@ -491,6 +533,123 @@ static int ct_net(struct collector *col, struct ct *c, bool check, const struct 
 	return 0;
 }
 
+/* One container's cycle: its limits when due, its cgroup files read
+ * (opened anew when the cgroup was made anew), encoded into OUT when
+ * given, its network figures, then FN when given. <0 only for an error
+ * that ends the cycle. */
+static int ct_cycle(struct collector *col, struct ct *c, int64_t ts_ns, struct lp_buf *out,
+		    collector_visit_fn fn, void *ud, struct cycle_stats *st)
+{
+	struct cg_stats s;
+	struct ct_ident id = { col->cfg->hostname, c->name, c->project, col->cfg->tags,
+			       col->cfg->ntags };
+	struct ct_sample sample;
+	bool check;
+	int r;
+
+	if (cg_container_partial(c->cg) && c->reopens < 3) {
+		/* found while its cgroups were still being made: the
+		 * hierarchies made since would stay unread for good */
+		struct cg_container *cg = NULL;
+
+		c->reopens++;
+		if (cg_container_open(col->root, c->relpath, col->cg_metrics, &cg) == 0) {
+			cg_container_free(c->cg);
+			c->cg = cg;
+		}
+	}
+	check = col->now >= c->limits_due;
+	if (check) {
+		/* a minute after the last turn, or from now when cycles
+		 * were missed meanwhile: never later than a minute */
+		c->limits_due += LIMITS_EVERY_MS * 1000;
+		if (c->limits_due <= col->now)
+			c->limits_due = col->now + LIMITS_EVERY_MS * 1000 -
+					(int64_t)col->cfg->interval_ms * 500;
+		r = cg_container_reload_limits(c->cg);
+		if (r < 0) { /* the last values stay; again next cycle */
+			log_debug("container %s: reading limits failed: %s", c->name,
+				  strerror(-r));
+			c->limits_due = col->now; /* again next cycle */
+		}
+	}
+	r = cg_container_read(c->cg, &s);
+	if (r == -ENOENT) {
+		/* the cgroup we hold was removed: the container is gone,
+		 * or was restarted into a new cgroup of the same name
+		 * (LXC removes and recreates it) between two cycles */
+		struct cg_container *cg = NULL;
+
+		cg_discovery_invalidate(col->disc);
+		if (cg_container_open(col->root, c->relpath, col->cg_metrics, &cg) == 0) {
+			cg_container_free(c->cg);
+			c->cg = cg;
+			c->net_stale = true; /* a restart: a new init, a new namespace */
+			r = cg_container_read(c->cg, &s);
+		}
+	}
+	if (r == -ENOENT) { /* vanished: gone after the next discovery */
+		log_debug("container %s: cgroup vanished, skipping", c->name);
+		return 0;
+	}
+	if (r < 0) {
+		log_warning("container %s: reading cgroup failed: %s, skipping", c->name,
+			    strerror(-r));
+		return 0;
+	}
+	log_bad_fields(c, &s);
+	if (out) {
+		int n = schema_write_cgroup(out, col->cfg->schema, &id, &s, ts_ns);
+
+		if (n < 0)
+			return n;
+		st->points += (uint64_t)n;
+	}
+	st->containers++;
+	if (col->side && schema_write_lxd_memory(col->side, &id, &s, col->host_mem, ts_ns) < 0)
+		return -ENOMEM;
+
+	sample = (struct ct_sample){ c->relpath, c->name, c->project, &s, NULL, 0, false };
+	if (col->net) {
+		r = ct_net(col, c, check, &id, ts_ns, out, st, &sample.links, &sample.nlinks);
+		if (r < 0)
+			return r;
+		sample.has_net = sample.links != NULL;
+	}
+	if (fn) {
+		r = fn(ud, &sample);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* A cold container (fdbudget.h): open its cgroup files for this cycle;
+ * when the budget has room again (containers went away) it turns warm
+ * and keeps them. */
+static int ct_open_cold(struct collector *col, struct ct *c)
+{
+	int r = cg_container_open(col->root, c->relpath, col->cg_metrics, &c->cg);
+
+	if (r < 0)
+		return r;
+	ct_try_warm(col, c);
+	return 0;
+}
+
+/* After a cold container's cycle: close what it opened; its init and
+ * namespace are found again next cycle. */
+static void ct_close_cold(struct ct *c)
+{
+	cg_container_free(c->cg);
+	c->cg = NULL;
+	net_ct_release(c->net);
+	if (c->root_fd >= 0)
+		close(c->root_fd);
+	c->root_fd = -1;
+	c->net_stale = true;
+}
+
 /* One cycle: encode into OUT when given, hand each container to FN when
  * given. */
 static int cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out, collector_visit_fn fn,
@@ -527,88 +686,28 @@ static int cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out, colle
 
 	for (size_t i = 0; i < col->n; i++) {
 		struct ct *c = &col->cts[i];
-		struct cg_stats s;
-		struct ct_ident id = { col->cfg->hostname, c->name, c->project, col->cfg->tags,
-				       col->cfg->ntags };
-		struct ct_sample sample;
-		bool check;
 
-		if (!c->writable || !c->cg)
+		if (!c->writable)
 			continue;
-		if (cg_container_partial(c->cg) && c->reopens < 3) {
-			/* found while its cgroups were still being made: the
-			 * hierarchies made since would stay unread for good */
-			struct cg_container *cg = NULL;
-
-			c->reopens++;
-			if (cg_container_open(col->root, c->relpath, col->cg_metrics, &cg) == 0) {
-				cg_container_free(c->cg);
-				c->cg = cg;
+		if (c->cold) {
+			r = ct_open_cold(col, c);
+			if (r == -ENOENT) {
+				log_debug("container %s: cgroup vanished, skipping", c->name);
+				continue;
 			}
-		}
-		check = col->now >= c->limits_due;
-		if (check) {
-			/* a minute after the last turn, or from now when cycles
-			 * were missed meanwhile: never later than a minute */
-			c->limits_due += LIMITS_EVERY_MS * 1000;
-			if (c->limits_due <= col->now)
-				c->limits_due = col->now + LIMITS_EVERY_MS * 1000 -
-						(int64_t)col->cfg->interval_ms * 500;
-			r = cg_container_reload_limits(c->cg);
-			if (r < 0) { /* the last values stay; again next cycle */
-				log_debug("container %s: reading limits failed: %s", c->name,
-					  strerror(-r));
-				c->limits_due = col->now; /* again next cycle */
+			if (r < 0) {
+				log_warning("container %s: cannot open its cgroup files: %s, skipping",
+					    c->name, strerror(-r));
+				continue;
 			}
-		}
-		r = cg_container_read(c->cg, &s);
-		if (r == -ENOENT) {
-			/* the cgroup we hold was removed: the container is gone,
-			 * or was restarted into a new cgroup of the same name
-			 * (LXC removes and recreates it) between two cycles */
-			struct cg_container *cg = NULL;
-
-			cg_discovery_invalidate(col->disc);
-			if (cg_container_open(col->root, c->relpath, col->cg_metrics, &cg) == 0) {
-				cg_container_free(c->cg);
-				c->cg = cg;
-				c->net_stale = true; /* a restart: a new init, a new namespace */
-				r = cg_container_read(c->cg, &s);
-			}
-		}
-		if (r == -ENOENT) { /* vanished: gone after the next discovery */
-			log_debug("container %s: cgroup vanished, skipping", c->name);
+		} else if (!c->cg) {
 			continue;
 		}
-		if (r < 0) {
-			log_warning("container %s: reading cgroup failed: %s, skipping", c->name,
-				    strerror(-r));
-			continue;
-		}
-		log_bad_fields(c, &s);
-		if (out) {
-			int n = schema_write_cgroup(out, col->cfg->schema, &id, &s, ts_ns);
-
-			if (n < 0)
-				return n;
-			st.points += (uint64_t)n;
-		}
-		st.containers++;
-		if (col->side && schema_write_lxd_memory(col->side, &id, &s, col->host_mem, ts_ns) < 0)
-			return -ENOMEM;
-
-		sample = (struct ct_sample){ c->relpath, c->name, c->project, &s, NULL, 0, false };
-		if (col->net) {
-			r = ct_net(col, c, check, &id, ts_ns, out, &st, &sample.links, &sample.nlinks);
-			if (r < 0)
-				return r;
-			sample.has_net = sample.links != NULL;
-		}
-		if (fn) {
-			r = fn(ud, &sample);
-			if (r < 0)
-				return r;
-		}
+		r = ct_cycle(col, c, ts_ns, out, fn, ud, &st);
+		if (c->cold)
+			ct_close_cold(c);
+		if (r < 0)
+			return r;
 	}
 	st.cycle_us = (uint64_t)(clock_us(CLOCK_MONOTONIC) - t0);
 	st.found = col->found;
@@ -628,8 +727,8 @@ int collector_visit(struct collector *col, collector_visit_fn fn, void *ud, stru
 	return cycle(col, 0, NULL, fn, ud, ret);
 }
 
-/* Many containers mean many open files: about twenty per container (its
- * cgroup files, a pidfd, a netlink socket). Raise the limit as far as we
+/* Many containers mean many open files: about a dozen per container (the
+ * cgroup files read every cycle and a netlink socket). Raise the limit as far as we
  * may: both limits to fs.nr_open when privileged (CAP_SYS_RESOURCE), else
  * the soft limit to the hard one (the unit sets LimitNOFILE). */
 void collector_raise_nofile(void)

@@ -54,7 +54,7 @@ typedef int (*collector_visit_fn)(void *ud, const struct ct_sample *s);
  * ends the cycle with that error. ret->points stays 0. */
 int collector_visit(struct collector *c, collector_visit_fn fn, void *ud, struct cycle_stats *ret);
 
-/* Raise RLIMIT_NOFILE as far as allowed: a collector holds about twenty
+/* Raise RLIMIT_NOFILE as far as allowed: a collector holds about a dozen
  * files per container. */
 void collector_raise_nofile(void);
 

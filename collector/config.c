@@ -66,26 +66,25 @@ struct cfg_ctx {
 static void __attribute__((format(printf, 5, 6)))
 cfg_msg(struct cfg_ctx *x, bool error, const char *sec, const char *key, const char *fmt, ...)
 {
-	char *msg = NULL, *line = NULL;
+	char *prefix = NULL;
 	va_list ap;
 	int r;
 
-	va_start(ap, fmt);
-	r = vasprintf(&msg, fmt, ap);
-	va_end(ap);
+	if (sec && *sec && key)
+		r = asprintf(&prefix, "%s:%s.%s: ", x->file, sec, key);
+	else if (sec || key)
+		r = asprintf(&prefix, "%s:%s: ", x->file, sec ? sec : key);
+	else
+		r = asprintf(&prefix, "%s: ", x->file);
 	if (r < 0) {
 		x->nomem = true;
 		return;
 	}
-	if (sec && *sec && key)
-		r = asprintf(&line, "%s:%s.%s: %s", x->file, sec, key, msg);
-	else if (sec || key)
-		r = asprintf(&line, "%s:%s: %s", x->file, sec ? sec : key, msg);
-	else
-		r = asprintf(&line, "%s: %s", x->file, msg);
-	free(msg);
-	if (r < 0 || strv_push(error ? &x->rep->errors : &x->rep->warnings, line) < 0)
+	va_start(ap, fmt);
+	if (strv_pushv(error ? &x->rep->errors : &x->rep->warnings, prefix, fmt, ap) < 0)
 		x->nomem = true;
+	va_end(ap);
+	free(prefix);
 }
 
 #define cfg_err(x, s, k, ...) cfg_msg(x, true, s, k, __VA_ARGS__)
@@ -494,6 +493,7 @@ static void cfg_influxdb(struct cfg_ctx *x)
 	static const char *const v2_keys[] = { "org", "bucket", "token_file", NULL };
 	struct config *c = x->c;
 	const char *const *other;
+	char why[256];
 	int i;
 
 	get_str(x, "influxdb", "url", &c->url, true);
@@ -502,6 +502,8 @@ static void cfg_influxdb(struct cfg_ctx *x)
 
 		cfg_err(x, "influxdb", "url", "\"%s\" is not an http:// or https:// URL",
 			cfg_url_redact(c->url, safe, sizeof(safe)));
+	} else if (c->url && cfg_url_problem(c->url, why, sizeof(why)) < 0) {
+		cfg_err(x, "influxdb", "url", "%s", why);
 	}
 	i = get_enum(x, "influxdb", "api", apis);
 	if (i >= 0)

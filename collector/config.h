@@ -3,6 +3,7 @@
 #ifndef LXC_CONFIG_H
 #define LXC_CONFIG_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -119,8 +120,13 @@ int cfg_parse_list(const char *s, struct strv *ret); /* comma-separated, trimmed
 void strv_free(struct strv *v);
 /* Append S, taking ownership (freed on failure; NULL S means -ENOMEM). */
 int strv_push(struct strv *v, char *s);
+/* Append PREFIX followed by FMT formatted with AP. 0 or -ENOMEM. */
+int strv_pushv(struct strv *v, const char *prefix, const char *fmt, va_list ap);
 /* An http:// or https:// URL with a host and no spaces or controls. */
 bool cfg_url_ok(const char *u);
+/* Of a URL cfg_url_ok() accepts: a query string or fragment, or a port
+ * outside 1-65535. -EINVAL with the reason in BUF, else 0. */
+int cfg_url_problem(const char *u, char *buf, size_t size);
 
 /* [collector] interval (and --interval): whole seconds from 1s to 24h.
  * 0 with *ret set, or -EINVAL with *ret_why a printf format taking the

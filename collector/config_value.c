@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -135,6 +136,19 @@ int strv_push(struct strv *v, char *s)
 	return 0;
 }
 
+int strv_pushv(struct strv *v, const char *prefix, const char *fmt, va_list ap)
+{
+	char *msg = NULL, *line = NULL;
+	int r;
+
+	r = vasprintf(&msg, fmt, ap);
+	if (r < 0)
+		return -ENOMEM;
+	r = asprintf(&line, "%s%s", prefix, msg);
+	free(msg);
+	return strv_push(v, r < 0 ? NULL : line);
+}
+
 int cfg_parse_list(const char *s, struct strv *ret)
 {
 	struct strv v = { NULL, 0 };
@@ -177,6 +191,53 @@ bool strv_match(const struct strv *v, const char *name)
 		if (fnmatch(v->v[i], name, 0) == 0)
 			return true;
 	return false;
+}
+
+/* What curl would take but the daemon cannot use: a query string (the
+ * write URL's own parameters are added to it), a fragment, a port that
+ * is not 1-65535. Called on a URL cfg_url_ok() accepted. */
+int cfg_url_problem(const char *u, char *buf, size_t size)
+{
+	const char *a = strstr(u, "://"), *end, *at, *hp, *colon = NULL;
+	unsigned long port = 0;
+	size_t n;
+
+	if (strpbrk(u, "?#")) {
+		snprintf(buf, size, "must not hold a query string or fragment (?, #): the database goes "
+			 "in database and retention_policy (api = v1), or org and bucket (api = v2)");
+		return -EINVAL;
+	}
+	if (!a)
+		return 0;
+	a += 3;
+	end = a + strcspn(a, "/");
+	for (at = a, hp = a; at < end; at++)
+		if (*at == '@')
+			hp = at + 1; /* the host begins after the last '@' of the userinfo */
+	if (*hp == '[') {
+		const char *rb = memchr(hp, ']', (size_t)(end - hp));
+
+		if (rb && rb + 1 < end && rb[1] == ':')
+			colon = rb + 1;
+	} else {
+		colon = memchr(hp, ':', (size_t)(end - hp));
+	}
+	if (!colon)
+		return 0;
+	n = (size_t)(end - colon - 1);
+	for (size_t i = 0; i < n; i++) {
+		if (colon[1 + i] < '0' || colon[1 + i] > '9' || port > 65535) {
+			port = 65536;
+			break;
+		}
+		port = port * 10 + (unsigned long)(colon[1 + i] - '0');
+	}
+	if (n == 0 || port == 0 || port > 65535) {
+		snprintf(buf, size, "port \"%.*s\" is not a port number (1 to 65535)",
+			 (int)(n > 16 ? 16 : n), colon + 1);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 bool cfg_url_ok(const char *u)

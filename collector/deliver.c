@@ -69,14 +69,6 @@ static uint32_t rnd_nolock(struct deliver *d)
 	return d->rng = x;
 }
 
-static void describe(int status, const char *err, char *buf, size_t size)
-{
-	if (status >= 0)
-		snprintf(buf, size, "HTTP %d%s%s", status, *err ? ": " : "", err);
-	else
-		snprintf(buf, size, "%s%s%s", strerror(-status), *err ? ": " : "", err);
-}
-
 static void delivered(struct deliver *d, const struct spool_batch *b)
 {
 	int r = spool_remove(d->spool, b->seq);
@@ -124,7 +116,9 @@ static void rejected(struct deliver *d, const struct spool_batch *b, const char 
 	pthread_mutex_unlock(&d->lock);
 }
 
-static void retry_later(struct deliver *d, const char *why)
+/* HEADLINE says what failed: "InfluxDB unreachable" only when no server
+ * answered; a server that answered with an error is not unreachable. */
+static void retry_later(struct deliver *d, const char *headline, const char *why)
 {
 	uint64_t now = (uint64_t)clock_ms(CLOCK_MONOTONIC), delay;
 
@@ -145,11 +139,10 @@ static void retry_later(struct deliver *d, const char *why)
 		d->down = true;
 		d->down_since_ms = now;
 		d->down_dropped = spool_dropped_points(d->spool);
-		log_warning("InfluxDB unreachable: %s; retrying with back-off, %zu batches spooled",
-			    why, spool_batches(d->spool));
+		log_warning("%s: %s; retrying with back-off, %zu batches spooled", headline, why,
+			    spool_batches(d->spool));
 	} else {
-		log_debug("InfluxDB still unreachable: %s; next attempt in %" PRIu64 " ms", why,
-			  delay);
+		log_debug("%s again: %s; next attempt in %" PRIu64 " ms", headline, why, delay);
 	}
 	pthread_mutex_unlock(&d->lock);
 }
@@ -230,7 +223,8 @@ out:
 static void attempt(struct deliver *d, struct http *h)
 {
 	struct spool_batch b;
-	char err[HTTP_ERR_MAX], why[HTTP_ERR_MAX + 64];
+	char err[HTTP_ERR_MAX], why[HTTP_WHY_MAX];
+	const char *headline;
 	int status, r;
 
 	r = spool_peek_oldest(d->spool, &b);
@@ -239,7 +233,7 @@ static void attempt(struct deliver *d, struct http *h)
 	if (r < 0) {
 		snprintf(why, sizeof(why), "cannot read the spool %s: %s", d->spool_dir,
 			 strerror(-r));
-		retry_later(d, why);
+		retry_later(d, "delivery paused", why);
 		return;
 	}
 	status = http_post(h, b.data, b.len, b.gzipped, err);
@@ -252,22 +246,23 @@ static void attempt(struct deliver *d, struct http *h)
 	pthread_mutex_lock(&d->lock);
 	d->st.write_errors++;
 	pthread_mutex_unlock(&d->lock);
-	describe(status, err, why, sizeof(why));
+	http_explain(h, status, err, why, sizeof(why));
+	headline = status < 0 ? "InfluxDB unreachable" : "InfluxDB write failed";
 	if (status == 413) {
 		r = split(d, &b);
 		if (r == -ERANGE || r == -EINVAL || r == -EBADMSG || r == -EFBIG)
 			rejected(d, &b, why);
 		else if (r < 0)
-			retry_later(d, "cannot split a batch InfluxDB found too large");
+			retry_later(d, "delivery paused", "cannot split a batch InfluxDB found too large");
 	} else if (status == 401 || status == 403 || status == 404) {
 		/* not this batch's fault but the setup's (credentials, a
 		 * missing database): every batch would fail alike, so keep
 		 * them all and retry until the operator fixes it */
-		retry_later(d, why);
+		retry_later(d, headline, why);
 	} else if (status >= 400 && status < 500 && status != 408 && status != 429) {
 		rejected(d, &b, why);
 	} else {
-		retry_later(d, why);
+		retry_later(d, headline, why);
 	}
 out:
 	spool_batch_free(&b);

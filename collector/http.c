@@ -21,6 +21,15 @@
 struct http {
 	CURL *curl;
 	char *url;
+	/* for http_explain(): where the points go, as an operator names it */
+	char *shown_url; /* url with any password in it masked */
+	char *host;
+	long port;
+	bool v2, has_auth, auth_in_url;
+	char *db, *rp, *org, *bucket, *user;
+	long timeout_ms;
+	CURLcode rc; /* of the last http_post() */
+	long os_errno;
 	struct curl_slist *hdr_plain;
 	struct curl_slist *hdr_gzip;
 	char *resp;
@@ -157,6 +166,58 @@ oom:
 	return NULL;
 }
 
+static int dup_or_null(const char *s, char **ret)
+{
+	*ret = NULL;
+	if (!s || !*s)
+		return 0;
+	*ret = strdup(s);
+	return *ret ? 0 : -ENOMEM;
+}
+
+/* The names http_explain() speaks of, and the write URL as it may be
+ * shown (cfg_url_redact()). */
+static int keep_names(struct http *h, const struct config *cfg)
+{
+	CURLU *u = curl_url();
+	char *part = NULL, shown[2048];
+	int r = -ENOMEM;
+
+	if (!u)
+		return -ENOMEM;
+	if (curl_url_set(u, CURLUPART_URL, h->url, 0) != CURLUE_OK) {
+		r = -EINVAL;
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_USER, &part, 0) == CURLUE_OK) {
+		h->auth_in_url = true;
+		curl_free(part);
+		part = NULL;
+	}
+	h->shown_url = strdup(cfg_url_redact(h->url, shown, sizeof(shown)));
+	if (curl_url_get(u, CURLUPART_HOST, &part, 0) != CURLUE_OK)
+		goto out;
+	h->host = strdup(part);
+	curl_free(part);
+	part = NULL;
+	if (curl_url_get(u, CURLUPART_PORT, &part, CURLU_DEFAULT_PORT) == CURLUE_OK)
+		h->port = strtol(part, NULL, 10);
+	curl_free(part);
+	if (!h->shown_url || !h->host)
+		goto out;
+	h->v2 = cfg->api == CFG_API_V2;
+	h->has_auth = h->v2 ? cfg->token && *cfg->token : cfg->username && *cfg->username;
+	h->has_auth |= h->auth_in_url;
+	if (dup_or_null(cfg->database, &h->db) < 0 || dup_or_null(cfg->retention_policy, &h->rp) < 0 ||
+	    dup_or_null(cfg->org, &h->org) < 0 || dup_or_null(cfg->bucket, &h->bucket) < 0 ||
+	    dup_or_null(cfg->username, &h->user) < 0)
+		goto out;
+	r = 0;
+out:
+	curl_url_cleanup(u);
+	return r;
+}
+
 int http_new(const struct config *cfg, struct http **ret)
 {
 	struct http *h;
@@ -176,6 +237,8 @@ int http_new(const struct config *cfg, struct http **ret)
 		goto fail;
 	}
 	r = build_url(h->curl, cfg, &h->url);
+	if (r == 0)
+		r = keep_names(h, cfg);
 	if (r < 0)
 		goto fail;
 	h->hdr_plain = headers(cfg, false, &r);
@@ -187,6 +250,7 @@ int http_new(const struct config *cfg, struct http **ret)
 
 	CURL *c = h->curl;
 	ms = cfg->timeout_ms > 0 && cfg->timeout_ms < 86400000 ? (long)cfg->timeout_ms : 5000;
+	h->timeout_ms = ms;
 	curl_easy_setopt(c, CURLOPT_URL, h->url);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -228,13 +292,20 @@ void http_free(struct http *h)
 	curl_slist_free_all(h->hdr_plain);
 	curl_slist_free_all(h->hdr_gzip);
 	free(h->url);
+	free(h->shown_url);
+	free(h->host);
+	free(h->db);
+	free(h->rp);
+	free(h->org);
+	free(h->bucket);
+	free(h->user);
 	free(h->resp);
 	free(h);
 }
 
 const char *http_url(const struct http *h)
 {
-	return h->url;
+	return h->shown_url;
 }
 
 void http_cancel(struct http *h)
@@ -302,7 +373,10 @@ int http_post(struct http *h, const void *body, size_t len, bool gzipped, char *
 	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	rc = curl_easy_perform(h->curl);
+	h->rc = rc;
+	h->os_errno = 0;
 	if (rc != CURLE_OK) {
+		curl_easy_getinfo(h->curl, CURLINFO_OS_ERRNO, &h->os_errno);
 		first_line(h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc), err);
 		return curl_errno(rc);
 	}
@@ -414,4 +488,119 @@ fail:
 	inflateEnd(&z);
 	free(out);
 	return r;
+}
+
+/* ---- what happened, in an operator's words ---- */
+
+static bool has(const char *hay, const char *needle)
+{
+	return hay && strcasestr(hay, needle) != NULL;
+}
+
+static void explain_status(const struct http *h, int status, const char *body, char *buf,
+			   size_t size)
+{
+	const char *db = h->db ? h->db : "?";
+	char said[HTTP_ERR_MAX + 32] = "";
+
+	if (body && *body)
+		snprintf(said, sizeof(said), " (the server said: %s)", body);
+	if (status == 401)
+		snprintf(buf, size, "HTTP 401: %s%s",
+			 !h->has_auth ? "the server wants credentials: set [influxdb] " :
+			 "wrong credentials: check [influxdb] ",
+			 h->auth_in_url ? "url (its user and password)" :
+			 h->v2 ? "token_file" : "username and password_file");
+	else if (status == 403 && h->v2)
+		snprintf(buf, size, "HTTP 403: the token may not write to bucket \"%s\" of org \"%s\"",
+			 h->bucket ? h->bucket : "?", h->org ? h->org : "?");
+	else if (status == 403)
+		snprintf(buf, size, "HTTP 403: user \"%s\" may not write to database \"%s\": run "
+			 "GRANT WRITE ON \"%s\" TO \"%s\"",
+			 h->user ? h->user : "", db, db, h->user ? h->user : "");
+	else if (has(body, "database not found"))
+		snprintf(buf, size, "HTTP %d: database \"%s\" does not exist: create it with "
+			 "CREATE DATABASE \"%s\" (influx -execute 'CREATE DATABASE \"%s\"')",
+			 status, db, db, db);
+	else if (has(body, "retention policy not found"))
+		/* InfluxDB 1.x answers 500 to this one */
+		snprintf(buf, size, "HTTP %d: retention policy \"%s\" does not exist in database "
+			 "\"%s\": create it with CREATE RETENTION POLICY \"%s\" ON \"%s\" DURATION 30d "
+			 "REPLICATION 1, or leave [influxdb] retention_policy unset",
+			 status, h->rp ? h->rp : "?", db, h->rp ? h->rp : "?", db);
+	else if (status == 404 && h->v2 && has(body, "bucket"))
+		snprintf(buf, size, "HTTP 404: bucket \"%s\" does not exist in org \"%s\"%s",
+			 h->bucket ? h->bucket : "?", h->org ? h->org : "?", said);
+	else if (status == 404 && has(body, "org"))
+		snprintf(buf, size, "HTTP 404: org \"%s\" does not exist%s", h->org ? h->org : "?",
+			 said);
+	else if (status == 404)
+		snprintf(buf, size, "HTTP 404: no %s write endpoint at %s: check [influxdb] url "
+			 "and api%s", h->v2 ? "InfluxDB 2 (/api/v2/write)" : "InfluxDB 1 (/write)",
+			 h->shown_url, said);
+	else if (status == 400 && has(body, "HTTPS server"))
+		snprintf(buf, size, "HTTP 400: the server speaks TLS on port %ld: use https:// in "
+			 "[influxdb] url", h->port);
+	else if (status >= 500)
+		snprintf(buf, size, "HTTP %d: the server failed to store the points (a server "
+			 "error, retried)%s", status, said);
+	else
+		snprintf(buf, size, "HTTP %d%s", status, said);
+}
+
+static void explain_transport(const struct http *h, int r, const char *err, char *buf,
+			      size_t size)
+{
+	switch (h->rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+		snprintf(buf, size, "host name \"%s\" not resolved: check [influxdb] url and DNS",
+			 h->host);
+		return;
+	case CURLE_COULDNT_CONNECT:
+		if (h->os_errno == ECONNREFUSED)
+			snprintf(buf, size, "connection to %s port %ld refused: is InfluxDB running "
+				 "and listening there?", h->host, h->port);
+		else
+			snprintf(buf, size, "cannot connect to %s port %ld: %s", h->host, h->port,
+				 h->os_errno ? strerror((int)h->os_errno) : err);
+		return;
+	case CURLE_OPERATION_TIMEDOUT:
+		snprintf(buf, size, "no answer from %s port %ld within %ld ms ([influxdb] timeout)",
+			 h->host, h->port, h->timeout_ms);
+		return;
+	case CURLE_SSL_CONNECT_ERROR:
+		if (has(err, "wrong version number") || has(err, "packet length too long") ||
+		    has(err, "record layer failure"))
+			snprintf(buf, size, "TLS spoken to a plain HTTP port (%s port %ld): use http:// "
+				 "in [influxdb] url, or enable HTTPS on the server", h->host, h->port);
+		else
+			snprintf(buf, size, "TLS handshake with %s port %ld failed: %s", h->host,
+				 h->port, err);
+		return;
+	case CURLE_PEER_FAILED_VERIFICATION:
+		snprintf(buf, size, "the TLS certificate of %s is not trusted (%s): set [influxdb] "
+			 "ca_file", h->host, err);
+		return;
+	case CURLE_GOT_NOTHING:
+		snprintf(buf, size, "%s port %ld closed the connection without an answer (HTTP to a "
+			 "TLS port? then use https://)", h->host, h->port);
+		return;
+	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		snprintf(buf, size, "%s port %ld does not answer in HTTP: is it InfluxDB? (%s)",
+			 h->host, h->port, err);
+		return;
+	default:
+		snprintf(buf, size, "%s%s%s", strerror(-r), *err ? ": " : "", err);
+	}
+}
+
+void http_explain(const struct http *h, int r, const char *err, char *buf, size_t size)
+{
+	if (r >= 0)
+		explain_status(h, r, err, buf, size);
+	else if (r == -ECANCELED)
+		snprintf(buf, size, "cancelled");
+	else
+		explain_transport(h, r, err, buf, size);
 }

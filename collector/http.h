@@ -24,7 +24,8 @@ int http_global_init(void);
  * -EINVAL for a URL that is not http(s) or a secret with a line break. */
 int http_new(const struct config *cfg, struct http **ret);
 void http_free(struct http *h);
-const char *http_url(const struct http *h); /* the write URL, without secrets */
+/* The write URL as it may be shown: a password in it replaced by "***". */
+const char *http_url(const struct http *h);
 
 /* POST BODY. Returns the HTTP status (any, 2xx to 5xx) or a transport
  * error as -errno: -ETIMEDOUT, -ECONNREFUSED, -ECONNRESET, -EPROTO (not
@@ -33,6 +34,15 @@ const char *http_url(const struct http *h); /* the write URL, without secrets */
  * the response body for an HTTP error (InfluxDB's {"error":"..."}), the
  * curl error text for a transport error, "" for 2xx. */
 int http_post(struct http *h, const void *body, size_t len, bool gzipped, char *err);
+
+/* The outcome R (with ERR) of the last http_post() on H as one sentence an
+ * operator can act on: wrong credentials, database "NAME" does not exist
+ * (with the CREATE DATABASE to run), retention policy missing, a server
+ * error, host name not resolved, connection refused, TLS spoken to a plain
+ * HTTP port, no answer in time. Into BUF (SIZE bytes, HTTP_WHY_MAX is
+ * enough). */
+#define HTTP_WHY_MAX 1024
+void http_explain(const struct http *h, int r, const char *err, char *buf, size_t size);
 
 /* Make the running and every later http_post() of H return -ECANCELED
  * soon. Async-safe enough for another thread: sets an atomic flag. */

@@ -19,9 +19,11 @@
 #include "collector/collect.h"
 #include "collector/config.h"
 #include "collector/deliver.h"
+#include "collector/http.h"
 #include "collector/log.h"
 #include "collector/lp.h"
 #include "collector/notify.h"
+#include "collector/preflight.h"
 #include "collector/priv.h"
 #include "collector/prom.h"
 #include "collector/sched.h"
@@ -33,6 +35,7 @@
 #define EX_OK_ 0
 #define EX_FAIL 1
 #define EX_USAGE_ 64
+#define EX_UNAVAILABLE_ 69
 #define EX_CONFIG_ 78
 
 static volatile sig_atomic_t sig_term, sig_hup;
@@ -52,6 +55,7 @@ struct options {
 	uint64_t count; /* 0: forever */
 	uint64_t interval_ms; /* 0: the configuration's */
 	bool to_stdout;
+	bool test_delivery;
 	bool test_config;
 	bool print_config;
 	bool verbose;
@@ -66,8 +70,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: lxcollectd [-c|--config FILE] [--once] [--count N] [--interval DURATION]\n"
-		"                  [--stdout] [-t|--test-config] [--print-config] [--sample-config]\n"
-		"                  [-v|--verbose] [--version] [-h|--help]\n"
+		"                  [--stdout] [-t|--test-config] [--test-delivery] [--print-config]\n"
+		"                  [--sample-config] [-v|--verbose] [--version] [-h|--help]\n"
 		"       lxcollectd top [-b] [-d SECONDS] [-n COUNT] [-s COLUMN] [-c FILE]\n"
 		"\n"
 		"Collects CPU, memory, pids, I/O, pressure and network figures of every LXC/LXD\n"
@@ -81,6 +85,8 @@ static void usage(FILE *f)
 		"                       seconds from 1s to 24h, as in the file)\n"
 		"  --stdout             write line protocol to standard output instead of InfluxDB\n"
 		"  -t, --test-config    check the configuration and exit (78 when it is invalid)\n"
+		"  --test-delivery      send one cycle to the configured InfluxDB, bypassing the\n"
+		"                       spool, and say what the server answered (0: stored)\n"
 		"  --print-config       print the effective configuration (secrets masked), exit\n"
 		"  --sample-config      print a commented configuration with every key, exit\n"
 		"  -v, --verbose        log at debug level\n"
@@ -105,6 +111,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		OPT_VERSION,
 		OPT_PRINT_CONFIG,
 		OPT_SAMPLE_CONFIG,
+		OPT_TEST_DELIVERY,
 	};
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -113,6 +120,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "stdout", no_argument, NULL, OPT_STDOUT },
 		{ "test-config", no_argument, NULL, 't' },
+		{ "test-delivery", no_argument, NULL, OPT_TEST_DELIVERY },
 		{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
 		{ "sample-config", no_argument, NULL, OPT_SAMPLE_CONFIG },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -154,6 +162,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 't':
 			o->test_config = true;
 			break;
+		case OPT_TEST_DELIVERY:
+			o->test_delivery = true;
+			break;
 		case OPT_PRINT_CONFIG:
 			o->print_config = true;
 			break;
@@ -181,6 +192,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	if (o->once && o->count) {
 		fprintf(stderr, "lxcollectd: --once and --count exclude each other\n");
+		return EX_USAGE_ + 1;
+	}
+	if (o->test_delivery && (o->once || o->count || o->to_stdout || o->test_config || o->print_config)) {
+		fprintf(stderr, "lxcollectd: --test-delivery runs one cycle of its own: not with "
+			"--once, --count, --stdout, -t or --print-config\n");
 		return EX_USAGE_ + 1;
 	}
 	if (o->once)
@@ -225,6 +241,34 @@ static int load_config(const struct options *o, bool reloading, struct config **
 	return r;
 }
 
+/* What start-up needs of the host (preflight.h), checked before anything
+ * starts and by -t alike, so that both refuse the same things with the
+ * same words; on reload the problems are logged instead. */
+static int check_host(const struct options *o, const struct config *cfg, bool reloading)
+{
+	struct strv errors = { 0 };
+	int r;
+
+	/* the spool is for the daemon's own delivery only */
+	r = preflight_check(cfg, !o->to_stdout && !o->test_delivery && !reloading, &errors);
+	for (size_t i = 0; i < errors.n; i++) {
+		if (reloading)
+			log_error("%s", errors.v[i]);
+		else
+			fprintf(stderr, "%s\n", errors.v[i]);
+	}
+	strv_free(&errors);
+	return r;
+}
+
+/* A start-up step failed: 78 (EX_CONFIG) unless it may heal by itself,
+ * so that the unit's RestartPreventExitStatus= stops a restart loop on
+ * what only the operator can fix. */
+static int startup_rc(int r)
+{
+	return r == -ENOMEM || r == -EAGAIN || r == -EINTR ? EX_FAIL : EX_CONFIG_;
+}
+
 struct daemon {
 	struct options opt;
 	struct config *cfg;
@@ -240,6 +284,32 @@ struct daemon {
 	bool lost;        /* a batch could not be spooled */
 	int64_t journal_info_ns; /* tick of the last cycle line at info level */
 };
+
+/* The netns helper needs CAP_SYS_ADMIN (setns into a container's network
+ * namespace) and CAP_SYS_PTRACE (to be handed that namespace): name what
+ * is missing and how to grant it, rather than the kernel's EPERM. */
+static void start_netns_helper(struct daemon *d)
+{
+	const char *missing = priv_netns_missing();
+	int r;
+
+	if (missing) {
+		log_warning("network figures disabled: reading a container's network counters needs "
+			    "CAP_SYS_ADMIN and CAP_SYS_PTRACE, and this process lacks %s. Run lxcollectd "
+			    "as root, or grant both: AmbientCapabilities=CAP_SYS_ADMIN CAP_SYS_PTRACE in "
+			    "the systemd unit, or start it through setpriv --inh-caps "
+			    "+sys_admin,+sys_ptrace --ambient-caps +sys_admin,+sys_ptrace; or leave net "
+			    "out of [collector] metrics",
+			    missing);
+		return;
+	}
+	r = netns_helper_start(&d->helper);
+	if (r == 0)
+		d->helper_pid = netns_helper_pid(d->helper);
+	if (r < 0)
+		log_warning("cannot start the network namespace helper: %s; network figures disabled",
+			    strerror(-r));
+}
 
 /* Sleep until the monotonic deadline, pinging the watchdog on the way.
  * Returns early on a signal. */
@@ -405,6 +475,8 @@ static void reload(struct daemon *d)
 	notify_send("RELOADING=1");
 	log_info("SIGHUP: reloading %s", d->opt.config);
 	r = load_config(&d->opt, true, &nc);
+	if (r >= 0)
+		r = check_host(&d->opt, nc, true);
 	if (r < 0) {
 		log_error("configuration reload refused, keeping the old configuration");
 		goto done;
@@ -513,6 +585,56 @@ static int finish_delivery(struct daemon *d)
 	return EX_OK_;
 }
 
+/* --test-delivery: one cycle POSTed straight to the configured output,
+ * the answer awaited and shown. The spool is never opened: nothing is
+ * queued, replayed or left behind, so nothing is lost or sent twice. */
+static int test_delivery(struct daemon *d)
+{
+	const struct config *cfg = d->cfg;
+	struct cycle_stats st;
+	struct http *h = NULL;
+	char err[HTTP_ERR_MAX], why[HTTP_WHY_MAX];
+	void *z = NULL;
+	size_t zlen = 0;
+	int r;
+
+	r = collector_cycle(d->col, d->sched.tick, &d->buf, &st);
+	if (r < 0) {
+		log_error("collection failed: %s", strerror(-r));
+		return EX_FAIL;
+	}
+	collector_write_self(d->col, d->sched.tick, &st, UINT64_MAX, UINT64_MAX, UINT64_MAX, &d->buf);
+	if (http_global_init() < 0 || (cfg->gzip && http_gzip(d->buf.data, d->buf.len, &z, &zlen) < 0))
+		return EX_FAIL;
+	r = http_new(cfg, &h);
+	if (r < 0) {
+		free(z);
+		log_error("[influxdb]: cannot set up writes: %s", strerror(-r));
+		return startup_rc(r);
+	}
+	printf("test delivery: %" PRIu64 " points (%" PRIu64 " containers, %zu bytes%s) to %s\n",
+	       st.points + 1, st.containers, d->buf.len, z ? ", gzip" : "", http_url(h));
+	if (cfg->api == CFG_API_V2)
+		printf("  InfluxDB 2 API: org \"%s\", bucket \"%s\"\n", cfg->org, cfg->bucket);
+	else
+		printf("  InfluxDB 1 API: database \"%s\", retention policy %s%s%s\n", cfg->database,
+		       cfg->retention_policy ? "\"" : "", cfg->retention_policy ? cfg->retention_policy :
+		       "(the database's default)", cfg->retention_policy ? "\"" : "");
+	fflush(stdout);
+	r = http_post(h, z ? z : d->buf.data, z ? zlen : d->buf.len, z != NULL, err);
+	free(z);
+	if (r >= 200 && r < 300) {
+		printf("  the server answered HTTP %d: the points are stored\n", r);
+		http_free(h);
+		return EX_OK_;
+	}
+	http_explain(h, r, err, why, sizeof(why));
+	http_free(h);
+	printf("  %s: %s\n", r < 0 ? "no answer" : "the server refused the points", why);
+	fprintf(stderr, "lxcollectd: test delivery failed: %s\n", why);
+	return r < 0 ? EX_UNAVAILABLE_ : EX_FAIL;
+}
+
 int main(int argc, char **argv)
 {
 	struct daemon d = { 0 };
@@ -535,6 +657,13 @@ int main(int argc, char **argv)
 		r = cfg_print(d.cfg, stdout);
 		cfg_free(d.cfg);
 		return r < 0 || fflush(stdout) ? EX_FAIL : EX_OK_;
+	}
+	if (r >= 0) {
+		r = check_host(&d.opt, d.cfg, false);
+		if (r < 0) {
+			cfg_free(d.cfg);
+			d.cfg = NULL;
+		}
 	}
 	if (r >= 0 && d.cfg->prom_listen) {
 		/* privileged, before any thread: bind (a port below 1024 needs
@@ -568,27 +697,28 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	collector_raise_nofile();
 
-	if (d.cfg->metrics & CFG_M_NET) {
-		r = netns_helper_start(&d.helper);
-		if (r == 0)
-			d.helper_pid = netns_helper_pid(d.helper);
-		if (r < 0)
-			log_warning("cannot start the network namespace helper: %s; network figures disabled",
-				    strerror(-r));
-	}
+	if (d.cfg->metrics & CFG_M_NET)
+		start_netns_helper(&d);
 	/* also when not root: a non-root start may hold ambient capabilities
 	 * (see README "Running without root"); priv_drop() copes without
 	 * CAP_SETPCAP */
 	r = priv_drop(d.cfg->user);
 	if (r < 0) {
 		log_error("cannot drop privileges: %s", strerror(-r));
-		rc = EX_FAIL;
+		rc = startup_rc(r);
 		goto out;
 	}
 
 	r = collector_new(d.cfg, d.helper, &d.col);
 	if (r < 0) {
-		rc = EX_FAIL;
+		rc = startup_rc(r);
+		goto out;
+	}
+	if (d.opt.test_delivery) {
+		lp_buf_init(&d.buf);
+		sched_init(&d.sched, (int64_t)d.cfg->interval_ms * 1000000, clock_ns(CLOCK_REALTIME),
+			   clock_ns(CLOCK_MONOTONIC));
+		rc = test_delivery(&d);
 		goto out;
 	}
 	if (d.prom && serve_prom(&d) < 0) {
@@ -598,7 +728,7 @@ int main(int argc, char **argv)
 	if (!d.opt.to_stdout) {
 		r = deliver_new(d.cfg, &d.dlv);
 		if (r < 0) {
-			rc = EX_FAIL;
+			rc = startup_rc(r);
 			goto out;
 		}
 	}

@@ -137,7 +137,7 @@ int net_ct_sync(struct net *n, struct net_ct **slot, pid_t pid, uint64_t startti
 	r = netns_helper_open_root(n->helper, pid, starttime, &fd, &ino, &root);
 	if (r < 0)
 		return r;
-	if (c && c->ino == ino) {
+	if (c && c->sock && c->ino == ino) {
 		/* same namespace (the init was found again): keep the socket */
 		close(fd);
 		*ret_root = root;
@@ -168,6 +168,15 @@ fail:
 	if (root >= 0)
 		close(root);
 	return r;
+}
+
+void net_ct_release(struct net_ct *c)
+{
+	if (!c)
+		return;
+	netns_sock_free(c->sock);
+	c->sock = NULL;
+	c->ino = 0;
 }
 
 void net_ct_free(struct net_ct *c)

@@ -36,6 +36,9 @@ int net_ct_links(struct net_ct *c, const struct netns_link **ret, size_t *ret_n)
  * /1.0/metrics). */
 int net_ct_write(struct net *n, struct net_ct *c, const struct netns_link *links, size_t nl,
 		 const struct ct_ident *id, int64_t ts_ns, struct lp_buf *b, struct lp_buf *side);
+/* Close the socket but keep what C remembers (interfaces warned about):
+ * the next net_ct_sync() obtains a new one. For containers read cold. */
+void net_ct_release(struct net_ct *c);
 void net_ct_free(struct net_ct *c);
 
 #endif

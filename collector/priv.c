@@ -93,3 +93,19 @@ int priv_drop(const char *user)
 		return -EPERM;
 	return 0;
 }
+
+const char *priv_netns_missing(void)
+{
+	uint64_t eff, prm, inh;
+	bool admin, ptrace;
+
+	if (caps_get(&eff, &prm, &inh) < 0)
+		return NULL;
+	admin = prm >> CAP_SYS_ADMIN & 1;
+	ptrace = prm >> CAP_SYS_PTRACE & 1;
+	if (admin && ptrace)
+		return NULL;
+	if (!admin && !ptrace)
+		return "CAP_SYS_ADMIN and CAP_SYS_PTRACE";
+	return admin ? "CAP_SYS_PTRACE" : "CAP_SYS_ADMIN";
+}

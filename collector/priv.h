@@ -15,4 +15,10 @@
  * Idempotent. */
 int priv_drop(const char *user);
 
+/* The network namespace helper's capabilities, as a message names them:
+ * "CAP_SYS_ADMIN", "CAP_SYS_PTRACE", "CAP_SYS_ADMIN and CAP_SYS_PTRACE",
+ * or NULL when this process holds both in its permitted set (or when the
+ * sets cannot be read: then the helper's own start-up says why). */
+const char *priv_netns_missing(void);
+
 #endif

@@ -29,7 +29,13 @@ static void values(const char *s)
 	FUZZ_CHECK(r == 0 || r == -EINVAL || r == -ERANGE);
 	r = cfg_parse_bool(s, &b);
 	FUZZ_CHECK(r == 0 || r == -EINVAL);
-	(void)cfg_url_ok(s);
+	if (cfg_url_ok(s)) {
+		char why[256];
+
+		why[0] = '\0';
+		r = cfg_url_problem(s, why, sizeof(why));
+		FUZZ_CHECK(r == 0 || (r == -EINVAL && why[0]));
+	}
 	{
 		/* the redacted URL never holds a secret of it */
 		char red[256];

@@ -91,15 +91,25 @@ watch_priv root 0 $AS_ROOT
 run_priv nonroot $AS_USER
 watch_priv nonroot 65534 $AS_USER
 
-# each of the two is needed: without it no network figures, and a warning
-for c in sys_admin sys_ptrace; do
-	other=sys_admin; [ $c = sys_admin ] && other=sys_ptrace
-	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps -all,+$other \
-		--ambient-caps +$other --bounding-set -all,+$other \
+# each of the two is needed: without it (or both) no network figures, and
+# a warning that names what is missing and how to grant it
+for c in sys_admin sys_ptrace none; do
+	case $c in
+	sys_admin) other=sys_ptrace; lacks=CAP_SYS_ADMIN ;;
+	sys_ptrace) other=sys_admin; lacks=CAP_SYS_PTRACE ;;
+	none) other=; lacks="CAP_SYS_ADMIN and CAP_SYS_PTRACE" ;;
+	esac
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps -all${other:+,+$other} \
+		${other:+--ambient-caps +$other} --bounding-set -all${other:+,+$other} \
 		"$LXCOLLECTD" -c "$tmp/c.ini" --once --stdout 2>"$tmp/err.no$c")
 	eq "without $c: no net points" "$(printf '%s\n' "$out" | grep -c '^container_net,')" 0
 	eq "without $c: the cgroup figures still come" "$(field "$out" container_pids "container=$s" current)" 1
-	check "without $c: a warning says why" grep -q warning "$tmp/err.no$c"
+	eq "without $c: one warning" "$(grep -c warning "$tmp/err.no$c")" 1
+	check "without $c: it says the process lacks $lacks" \
+		grep -q "network figures disabled: .* and this process lacks $lacks\. Run lxcollectd as root" "$tmp/err.no$c"
+	check "without $c: it says how to grant them" \
+		grep -q "AmbientCapabilities=CAP_SYS_ADMIN CAP_SYS_PTRACE in the systemd unit, or start it through setpriv --inh-caps +sys_admin,+sys_ptrace --ambient-caps +sys_admin,+sys_ptrace" "$tmp/err.no$c"
+	check "without $c: not the kernel's bare EPERM" sh -c "! grep -q 'Operation not permitted' '$tmp/err.no$c'"
 done
 
 # /proc as the unit mounts it: ProcSubset=pid works; hidepid (what

@@ -8,20 +8,6 @@ influxd_start() {
 	while ss -Hltn "sport = :$_rpc" 2>/dev/null | grep -q .; do _rpc=$((_rpc + 1)); done
 	sed -e "s|@DIR@|$INFLUX_DIR|g" -e "s|@HTTP@|$INFLUX_PORT|g" -e "s|@RPC@|$_rpc|g" \
 		"$TOP/etc/influxd.conf.in" >"$INFLUX_DIR/influxd.conf"
-reporting-disabled = true
-bind-address = "127.0.0.1:$_rpc"
-[meta]
-  dir = "$INFLUX_DIR/meta"
-[data]
-  dir = "$INFLUX_DIR/data"
-  wal-dir = "$INFLUX_DIR/wal"
-  query-log-enabled = false
-[http]
-  bind-address = "127.0.0.1:$INFLUX_PORT"
-  log-enabled = false
-[monitor]
-  store-enabled = false
-EOC
 	t_defer "influxd_stop"
 	INFLUX_URL="http://127.0.0.1:$INFLUX_PORT"
 	influxd_run
@@ -67,10 +53,20 @@ influxd_stop() {
 	INFLUX_DIR=""
 }
 
-# influx_q DB QUERY: the JSON answer
+# influx_q DB QUERY: the JSON answer (as INFLUX_AUTH=USER:PASSWORD when set)
 influx_q() {
-	curl -sS -G "$INFLUX_URL/query" --data-urlencode "db=$1" --data-urlencode "epoch=ns" \
-		--data-urlencode "q=$2"
+	curl -sS -G ${INFLUX_AUTH:+-u "$INFLUX_AUTH"} "$INFLUX_URL/query" --data-urlencode "db=$1" \
+		--data-urlencode "epoch=ns" --data-urlencode "q=$2"
+}
+
+# influxd_auth USER PASSWORD: an admin USER, then influxd restarted with
+# authentication on; influx_q authenticates as USER from then on
+influxd_auth() {
+	influx_q "" "CREATE USER \"$1\" WITH PASSWORD '$2' WITH ALL PRIVILEGES" >/dev/null
+	influxd_kill
+	sed -i 's/^\[http\]$/[http]\n  auth-enabled = true/' "$INFLUX_DIR/influxd.conf"
+	INFLUX_AUTH="$1:$2"
+	influxd_run
 }
 # influx_points_written: points this influxd process accepted over HTTP
 # since it started (SHOW STATS, httpd pointsWrittenOK summed)

@@ -403,6 +403,19 @@ static void test_errors(void)
 	bad("[influxdb]\nurl = 127.0.0.1:8086\n",
 	    "influxdb.url: \"127.0.0.1:8086\" is not an http:// or https:// URL");
 	bad("[influxdb]\nurl =\n", "influxdb.url: must not be empty");
+	bad("[influxdb]\nurl = http://127.0.0.1:8086/?db=lxd\n",
+	    "influxdb.url: must not hold a query string or fragment (?, #): the database goes in "
+	    "database and retention_policy (api = v1), or org and bucket (api = v2)");
+	bad("[influxdb]\nurl = http://127.0.0.1:99999\n",
+	    "influxdb.url: port \"99999\" is not a port number (1 to 65535)");
+	bad("[influxdb]\nurl = http://h:8086x/\n",
+	    "influxdb.url: port \"8086x\" is not a port number (1 to 65535)");
+	bad("[influxdb]\nurl = http://h:/\n", "influxdb.url: port \"\" is not a port number (1 to 65535)");
+	bad("[influxdb]\nurl = http://[::1]:0\n",
+	    "influxdb.url: port \"0\" is not a port number (1 to 65535)");
+	T_OK(load("[influxdb]\nurl = http://u:p:w@[::1]:8086/x/\n") == 0,
+	     "userinfo with ':' and an IPv6 host with a port are a URL");
+	T_OK(load("[influxdb]\nurl = https://h.example\n") == 0, "no port is fine");
 	bad("[influxdb]\ndatabase =\n", "influxdb.database: must not be empty");
 	bad("[collector]\nmetrics = cpu, disk\n",
 	    "collector.metrics: unknown metric \"disk\" (known: cpu, memory, pids, io, net, pressure)");
