@@ -34,7 +34,8 @@ NL_LIBS = $(shell $(PKG_CONFIG) --libs libnl-3.0 libnl-route-3.0)
 # Debian's iniparser 4.1 ships no .pc file; use it when a distribution does.
 INI_CFLAGS = $(shell $(PKG_CONFIG) --cflags iniparser 2>/dev/null || echo -I/usr/include/iniparser)
 INI_LIBS = $(shell $(PKG_CONFIG) --libs iniparser 2>/dev/null || echo -liniparser)
-EXTRA_LIBS = $(shell $(PKG_CONFIG) --libs libcurl zlib libsystemd libseccomp 2>/dev/null)
+EXTRA_LIBS = $(shell $(PKG_CONFIG) --libs libcurl zlib libsystemd libseccomp libmicrohttpd 2>/dev/null) -lpthread
+MHD_CFLAGS = $(shell $(PKG_CONFIG) --cflags libmicrohttpd 2>/dev/null)
 # `lxcollectd top`'s screen (collector/top_ui.c)
 CURSES_LIBS = $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw)
 
@@ -67,7 +68,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(TOOL_SRC))
 
-ALL_CFLAGS = $(CPPFLAGS_ALL) $(NL_CFLAGS) $(INI_CFLAGS) $(WARN) $(HARDEN_CFLAGS) $(CFLAGS) $(SANFLAGS) -MMD -MP
+ALL_CFLAGS = $(CPPFLAGS_ALL) $(NL_CFLAGS) $(INI_CFLAGS) $(MHD_CFLAGS) $(WARN) $(HARDEN_CFLAGS) $(CFLAGS) $(SANFLAGS) -MMD -MP
 ALL_LDFLAGS = $(HARDEN_LDFLAGS) $(LDFLAGS)
 ALL_LIBS = $(NL_LIBS) $(INI_LIBS) $(EXTRA_LIBS) $(CURSES_LIBS) -lm $(LDLIBS)
 
@@ -122,8 +123,8 @@ tests: $(B)/lxcollectd $(UNIT_BIN) $(TOOL_BIN) $(B)/tests/lxcollectd-test
 
 # Debian packages to build and to test (idempotent, non-interactive).
 DEB_BUILD := gcc make pkg-config libnl-3-dev libnl-route-3-dev libiniparser-dev \
-	libcurl4-openssl-dev zlib1g-dev libsystemd-dev libncurses-dev libseccomp-dev
-DEB_TEST := influxdb influxdb-client victoria-metrics lxc busybox-static iproute2 jq curl strace \
+	libcurl4-openssl-dev zlib1g-dev libsystemd-dev libncurses-dev libseccomp-dev libmicrohttpd-dev
+DEB_TEST := influxdb influxdb-client victoria-metrics prometheus openssl lxc lxd lxd-client busybox-static iproute2 jq curl strace \
 	valgrind procps util-linux libcap2-bin systemd man-db python3 clang libclang-rt-14-dev tmux \
 	devscripts binutils $(DEB_PACKAGE) $(DEB_VM)
 # make deb, and the package's own tests
@@ -204,7 +205,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FB := build/fuzz
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_CFLAGS = $(CPPFLAGS_ALL) $(NL_CFLAGS) $(INI_CFLAGS) $(WARN) -O1 -g $(FUZZ_SAN) -MMD -MP
+FUZZ_CFLAGS = $(CPPFLAGS_ALL) $(NL_CFLAGS) $(INI_CFLAGS) $(MHD_CFLAGS) $(WARN) -O1 -g $(FUZZ_SAN) -MMD -MP
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(FB)/%,$(FUZZ_SRC))
 FUZZ_LIB_OBJ := $(patsubst %.c,$(FB)/%.o,$(LIB_SRC))
@@ -242,7 +243,8 @@ fuzz: $(FUZZ_BIN)
 
 # make bench [N=1000]: N synthetic containers (tests/bench/fleet.sh), the
 # daemon's CPU per container per cycle beside the bare-read floor and
-# collectd 5.12 (tests/bench/bench.sh; README "Performance"). Root. Not
+# collectd 5.12 (tests/bench/bench.sh), then what a Prometheus scrape
+# costs (tests/bench/scrape.sh; README "Performance"). Root. Not
 # part of make check: timings are not assertions.
 N ?= 1000
 DEB_BENCH := collectd-core
@@ -256,6 +258,7 @@ bench:
 	fi
 	$(MAKE) --no-print-directory tests SANITIZE=$(SANITIZE)
 	LXC_BUILD=$(B) tests/bench/bench.sh $(N)
+	LXC_BUILD=$(B) tests/bench/scrape.sh $(N)
 
 # make deb: the Debian package build/lxcollectd_VERSION_ARCH.deb, built by
 # dpkg-buildpackage (debhelper, debian/) in a copy of the tree under

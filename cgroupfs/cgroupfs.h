@@ -41,6 +41,10 @@ enum cg_metric {
 	CG_M_IO = 1u << 3,
 	CG_M_PRESSURE = 1u << 4,
 	CG_M_ALL = 0x1f,
+	/* not a `metrics` name: also parse memory.stat's LRU and page-state
+	 * sizes (CG_MEM_ACTIVE_ANON..CG_MEM_SHMEM; same file, no extra fd),
+	 * for the LXD-compatible endpoint; bit 5 is the collector's "net" */
+	CG_M_MEMORY_DETAIL = 1u << 6,
 };
 
 /* Every figure a container can have. Counters are uint64_t; the few that
@@ -79,6 +83,16 @@ enum cg_field {
 	CG_IO_WRITE_BYTES,   /* Write / wbytes */
 	CG_IO_READ_OPS,	     /* v1 blkio.throttle.io_serviced_recursive Read / rios */
 	CG_IO_WRITE_OPS,     /* Write / wios */
+	/* CG_M_MEMORY_DETAIL, bytes: v1 memory.stat total_X / v2 memory.stat */
+	CG_MEM_ACTIVE_ANON,   /* total_active_anon / active_anon */
+	CG_MEM_ACTIVE_FILE,   /* total_active_file / active_file */
+	CG_MEM_INACTIVE_ANON, /* total_inactive_anon / inactive_anon */
+	CG_MEM_INACTIVE_FILE, /* total_inactive_file / inactive_file */
+	CG_MEM_UNEVICTABLE,   /* total_unevictable / unevictable */
+	CG_MEM_WRITEBACK,     /* total_writeback / file_writeback */
+	CG_MEM_DIRTY,	      /* total_dirty / file_dirty */
+	CG_MEM_MAPPED,	      /* total_mapped_file / file_mapped */
+	CG_MEM_SHMEM,	      /* total_shmem / shmem */
 	/* pressure: resource r (enum cg_psi) at CG_PSI_BASE + 4*r + k */
 	CG_PSI_BASE,
 	CG_FIELD_MAX = CG_PSI_BASE + 12,

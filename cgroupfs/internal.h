@@ -99,6 +99,7 @@ enum cg_scale {
 
 enum {
 	CG_MAP_UNLIMITED = 1u << 0, /* "max" or >= 2^62 means "no limit": absent, not bad */
+	CG_MAP_DETAIL = 1u << 1,    /* read only when CG_M_MEMORY_DETAIL is asked for */
 };
 
 /* One value taken from a file: the line KEY (or the whole file when key is

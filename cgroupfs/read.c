@@ -136,6 +136,15 @@ static const char *const field_names[CG_PSI_BASE] = {
 	[CG_IO_WRITE_BYTES] = "io.write_bytes",
 	[CG_IO_READ_OPS] = "io.read_ops",
 	[CG_IO_WRITE_OPS] = "io.write_ops",
+	[CG_MEM_ACTIVE_ANON] = "memory.active_anon",
+	[CG_MEM_ACTIVE_FILE] = "memory.active_file",
+	[CG_MEM_INACTIVE_ANON] = "memory.inactive_anon",
+	[CG_MEM_INACTIVE_FILE] = "memory.inactive_file",
+	[CG_MEM_UNEVICTABLE] = "memory.unevictable",
+	[CG_MEM_WRITEBACK] = "memory.writeback",
+	[CG_MEM_DIRTY] = "memory.dirty",
+	[CG_MEM_MAPPED] = "memory.mapped",
+	[CG_MEM_SHMEM] = "memory.shmem",
 };
 
 static const char *const psi_field_names[CG_PSI_MAX][4] = {
@@ -346,6 +355,16 @@ static const struct cg_map v2_mem_stat[] = {
 	{ "inactive_file", CG_AUX_INACTIVE_FILE, CG_SCALE_1, 0, CG_H_MEMORY },
 	{ "anon", CG_MEM_RSS, CG_SCALE_1, 0, CG_H_MEMORY },
 	{ "file", CG_MEM_CACHE, CG_SCALE_1, 0, CG_H_MEMORY },
+	/* the LRU and page-state sizes, for /1.0/metrics only */
+	{ "active_anon", CG_MEM_ACTIVE_ANON, CG_SCALE_1, CG_MAP_DETAIL, CG_H_MEMORY },
+	{ "active_file", CG_MEM_ACTIVE_FILE, CG_SCALE_1, CG_MAP_DETAIL, CG_H_MEMORY },
+	{ "inactive_anon", CG_MEM_INACTIVE_ANON, CG_SCALE_1, CG_MAP_DETAIL, CG_H_MEMORY },
+	{ "inactive_file", CG_MEM_INACTIVE_FILE, CG_SCALE_1, CG_MAP_DETAIL, CG_H_MEMORY },
+	{ "unevictable", CG_MEM_UNEVICTABLE, CG_SCALE_1, CG_MAP_DETAIL, CG_H_MEMORY },
+	{ "file_writeback", CG_MEM_WRITEBACK, CG_SCALE_1, CG_MAP_DETAIL, CG_H_MEMORY },
+	{ "file_dirty", CG_MEM_DIRTY, CG_SCALE_1, CG_MAP_DETAIL, CG_H_MEMORY },
+	{ "file_mapped", CG_MEM_MAPPED, CG_SCALE_1, CG_MAP_DETAIL, CG_H_MEMORY },
+	{ "shmem", CG_MEM_SHMEM, CG_SCALE_1, CG_MAP_DETAIL, CG_H_MEMORY },
 };
 static const struct cg_map v2_mem_swap[] = {
 	{ NULL, CG_MEM_SWAP, CG_SCALE_1, 0, CG_H_MEMORY },
@@ -511,6 +530,9 @@ int cg_container_open(struct cg_root *r, const char *relpath, unsigned metrics,
 			for (unsigned m = 0; m < spec->nmap; m++) {
 				enum cg_hier sh = spec->map[m].shadow;
 
+				if ((spec->map[m].flags & CG_MAP_DETAIL) &&
+				    !(metrics & CG_M_MEMORY_DETAIL))
+					continue;
 				if (sh == CG_H_MAX || r->fd[sh] < 0)
 					active |= 1ull << m;
 			}

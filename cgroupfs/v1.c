@@ -248,6 +248,16 @@ static const struct cg_map v1_mem_stat[] = {
 	V1("total_rss", CG_MEM_RSS, 0),
 	V1("total_cache", CG_MEM_CACHE, 0),
 	V1("total_swap", CG_MEM_SWAP, 0), /* only with swap accounting */
+	/* the LRU and page-state sizes, for /1.0/metrics only */
+	V1("total_active_anon", CG_MEM_ACTIVE_ANON, CG_MAP_DETAIL),
+	V1("total_active_file", CG_MEM_ACTIVE_FILE, CG_MAP_DETAIL),
+	V1("total_inactive_anon", CG_MEM_INACTIVE_ANON, CG_MAP_DETAIL),
+	V1("total_inactive_file", CG_MEM_INACTIVE_FILE, CG_MAP_DETAIL),
+	V1("total_unevictable", CG_MEM_UNEVICTABLE, CG_MAP_DETAIL),
+	V1("total_writeback", CG_MEM_WRITEBACK, CG_MAP_DETAIL),
+	V1("total_dirty", CG_MEM_DIRTY, CG_MAP_DETAIL),
+	V1("total_mapped_file", CG_MEM_MAPPED, CG_MAP_DETAIL),
+	V1("total_shmem", CG_MEM_SHMEM, CG_MAP_DETAIL),
 };
 static const struct cg_map v1_mem_limit[] = { V1(NULL, CG_MEM_LIMIT, CG_MAP_UNLIMITED) };
 static const struct cg_map v1_oom_control[] = { V1("oom_kill", CG_MEM_OOM_KILLS, 0) };

@@ -20,7 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,6 +51,10 @@ struct ct {
 	bool net_stale; /* find the init and its namespace again this cycle */
 	bool no_net; /* shares the host's namespace, or no init: no net points */
 	struct net_ct *net;
+	/* the init's root directory (read-only, from the netns helper), for
+	 * container_fs; -1 when there is none */
+	int root_fd;
+	bool reported_no_root;
 	/* fdbudget.h: a warm container keeps its files open and counts
 	 * held_fds in the budget; a cold one (cg NULL between cycles) opens
 	 * and closes them every cycle */
@@ -74,11 +80,31 @@ struct collector {
 	size_t n, cap;
 	size_t found, left_out; /* at the last discovery */
 	unsigned cg_metrics;
+	struct lp_buf *side; /* NULL: no /1.0/metrics lines */
+	uint64_t host_mem;   /* LXD's MemTotal of the host, 0 when unknown */
 	int64_t now;	       /* CLOCK_MONOTONIC µs at the start of this cycle */
 	uint64_t limits_every; /* cycles in LIMITS_EVERY_MS */
 	uint64_t limits_turn;  /* spreads the containers over those cycles */
 	struct fdbudget fdb;
 };
+
+/* The host's MemTotal as LXD 5.0 reports it: /proc/meminfo's kB taken as
+ * 1000 bytes each (what LXD's dashboards have always shown). From
+ * sysinfo(2), which is /proc/meminfo's source and stays readable under
+ * the unit's ProcSubset=pid. */
+static uint64_t host_mem_total(void)
+{
+	struct sysinfo si;
+
+	if (sysinfo(&si) < 0)
+		return 0;
+	return (uint64_t)si.totalram * si.mem_unit / 1024 * 1000;
+}
+
+void collector_set_side(struct collector *c, struct lp_buf *side)
+{
+	c->side = side;
+}
 
 static void ct_clear(struct ct *c)
 {
@@ -86,10 +112,13 @@ static void ct_clear(struct ct *c)
 		cg_container_free(c->cg);
 	if (c->net)
 		net_ct_free(c->net);
+	if (c->root_fd >= 0)
+		close(c->root_fd);
 	free(c->relpath);
 	free(c->name);
 	free(c->project);
 	memset(c, 0, sizeof(*c));
+	c->root_fd = -1;
 }
 
 int collector_new(const struct config *cfg, struct netns_helper *helper, struct collector **ret)
@@ -106,6 +135,10 @@ int collector_new(const struct config *cfg, struct netns_helper *helper, struct 
 		c->limits_every = 1;
 	/* enum cfg_metric shares its low bits with enum cg_metric */
 	c->cg_metrics = cfg->metrics & CG_M_ALL;
+	if (cfg->prom_listen && (cfg->metrics & CFG_M_MEMORY)) {
+		c->cg_metrics |= CG_M_MEMORY_DETAIL;
+		c->host_mem = host_mem_total();
+	}
 	r = cg_root_open(cfg->cgroup_root, cfg->proc_root, &c->root);
 	if (r < 0) {
 		log_error("no cgroup hierarchy found under %s: %s", cfg->cgroup_root, strerror(-r));
@@ -170,10 +203,10 @@ static bool wanted(const struct config *cfg, const char *name)
 }
 
 /* What a warm container holds: its cgroup files, and with network figures
- * its netlink socket. */
+ * its netlink socket and its init's root directory (container_fs). */
 static uint64_t ct_fds(const struct collector *col, const struct ct *c)
 {
-	return cg_container_nfiles(c->cg) + (col->net ? 1 : 0);
+	return cg_container_nfiles(c->cg) + (col->net ? 2 : 0);
 }
 
 /* C's cgroup files are open: keep them (warm) when the budget has room. */
@@ -207,6 +240,7 @@ static bool ct_init(struct collector *col, struct ct *c, struct cg_found *f)
 
 	memset(c, 0, sizeof(*c));
 	c->net_stale = true;
+	c->root_fd = -1;
 	c->relpath = f->relpath;
 	c->name = f->name;
 	c->project = f->project;
@@ -352,7 +386,10 @@ static void ct_sync_net(struct collector *col, struct ct *c, bool check)
 		return;
 	}
 	c->reported_missing_init = false;
-	r = net_ct_sync(col->net, &c->net, pid, st);
+	if (c->root_fd >= 0)
+		close(c->root_fd);
+	c->root_fd = -1;
+	r = net_ct_sync(col->net, &c->net, pid, st, &c->root_fd);
 	if (r == -EXDEV) {
 		log_info("container %s: shares the host's network namespace, no network points",
 			 c->name);
@@ -375,6 +412,9 @@ static void ct_sync_net(struct collector *col, struct ct *c, bool check)
 		return; /* try again next cycle */
 	}
 	c->reported_net_error = false;
+	if (c->root_fd < 0 && !c->reported_no_root)
+		log_warning("container %s: cannot open its root directory, no container_fs", c->name);
+	c->reported_no_root = c->root_fd < 0;
 	log_debug("container %s: init pid %d, network socket ready", c->name, (int)pid);
 	c->init_pid = pid;
 	c->init_starttime = st;
@@ -390,6 +430,66 @@ static void log_bad_fields(const struct ct *c, const struct cg_stats *s)
 		if ((s->bad >> f) & 1)
 			log_debug("container %s: %s: unreadable value, field omitted", c->name,
 				  cg_field_name((enum cg_field)f));
+}
+
+/* statfs f_type -> name, for the common ones (as LXD names them) */
+static const char *fs_type_name(unsigned long t, char *buf, size_t size)
+{
+	static const struct {
+		unsigned long magic;
+		const char *name;
+	} names[] = {
+		{ 0xEF53, "ext4" },	 { 0x58465342, "xfs" },	   { 0x9123683E, "btrfs" },
+		{ 0x2FC12FC1, "zfs" },	 { 0x01021994, "tmpfs" },  { 0x794C7630, "overlay" },
+		{ 0x6969, "nfs" },	 { 0x73717368, "squashfs" }, { 0x00C36400, "ceph" },
+		{ 0x65735546, "fuse" },	 { 0x5346544E, "ntfs" },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].magic == t)
+			return names[i].name;
+	snprintf(buf, size, "0x%lx", t);
+	return buf;
+}
+
+/* container_fs: the root filesystem seen through the init's root
+ * directory (one fstatfs; no path walk, no namespace entered). Returns
+ * the points written (0 or 1) or -ENOMEM. */
+static int write_fs(struct ct *c, const struct ct_ident *id, int64_t ts_ns, struct lp_buf *out)
+{
+	struct statfs sf;
+	char tbuf[24];
+	uint64_t bs;
+	int r;
+
+	if (c->root_fd < 0)
+		return 0;
+	if (fstatfs(c->root_fd, &sf) < 0) {
+		log_debug("container %s: fstatfs of its root failed: %s, skipping container_fs",
+			  c->name, strerror(errno));
+		return 0;
+	}
+	bs = (uint64_t)sf.f_bsize;
+	r = schema_begin(out, "container_fs", id);
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
+	r = lp_tag(out, "mountpoint", "/");
+	if (r >= 0)
+		r = lp_tag(out, "fstype", fs_type_name((unsigned long)sf.f_type, tbuf, sizeof(tbuf)));
+	if (r >= 0)
+		r = lp_field_u64(out, "size_bytes", (uint64_t)sf.f_blocks * bs);
+	if (r >= 0)
+		r = lp_field_u64(out, "used_bytes", (uint64_t)(sf.f_blocks - sf.f_bfree) * bs);
+	if (r >= 0)
+		r = lp_field_u64(out, "avail_bytes", (uint64_t)sf.f_bavail * bs);
+	if (r >= 0)
+		r = lp_field_u64(out, "free_bytes", (uint64_t)sf.f_bfree * bs);
+	if (r < 0) {
+		lp_abort(out);
+		return r == -ENOMEM ? r : 0;
+	}
+	r = lp_end(out, ts_ns);
+	return r < 0 ? (r == -ENOMEM ? r : 0) : 1;
 }
 
 /* One container's network figures: sync its socket, dump its links and
@@ -415,10 +515,18 @@ static int ct_net(struct collector *col, struct ct *c, bool check, const struct 
 		return 0;
 	}
 	if (out) {
-		r = net_ct_write(col->net, c->net, links, nl, id, ts_ns, out);
+		r = net_ct_write(col->net, c->net, links, nl, id, ts_ns, out, col->side);
 		if (r < 0)
 			return r;
 		st->points += (uint64_t)r;
+		/* the root filesystem, also through the helper; lxd2influx's
+		 * measurements stay exactly those its dashboards know */
+		if (col->cfg->schema != CFG_SCHEMA_LXD2INFLUX) {
+			r = write_fs(c, id, ts_ns, out);
+			if (r < 0)
+				return r;
+			st->points += (uint64_t)r;
+		}
 	}
 	*ret_links = links;
 	*ret_n = nl;
@@ -498,6 +606,8 @@ static int ct_cycle(struct collector *col, struct ct *c, int64_t ts_ns, struct l
 		st->points += (uint64_t)n;
 	}
 	st->containers++;
+	if (col->side && schema_write_lxd_memory(col->side, &id, &s, col->host_mem, ts_ns) < 0)
+		return -ENOMEM;
 
 	sample = (struct ct_sample){ c->relpath, c->name, c->project, &s, NULL, 0, false };
 	if (col->net) {
@@ -534,6 +644,9 @@ static void ct_close_cold(struct ct *c)
 	cg_container_free(c->cg);
 	c->cg = NULL;
 	net_ct_release(c->net);
+	if (c->root_fd >= 0)
+		close(c->root_fd);
+	c->root_fd = -1;
 	c->net_stale = true;
 }
 

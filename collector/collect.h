@@ -26,6 +26,10 @@ struct cycle_stats {
 /* cfg and helper must outlive the collector; helper may be NULL (no net). */
 int collector_new(const struct config *cfg, struct netns_helper *helper, struct collector **ret);
 void collector_free(struct collector *c);
+/* Where a cycle also appends the figures only /1.0/metrics serves (lines
+ * of measurements starting with '_', never delivered); NULL: nowhere.
+ * The detail they need is read only with cfg->prom_listen set. */
+void collector_set_side(struct collector *c, struct lp_buf *side);
 /* The netns helper is gone: close every container's network socket and
  * collect without network figures from now on. */
 void collector_drop_net(struct collector *c);

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "collector/lp.h"
+#include "collector/prom.h"
 
 const char *const cfg_known[] = {
 	"collector:interval", "collector:hostname", "collector:cgroup_root",
@@ -36,9 +37,11 @@ const char *const cfg_known[] = {
 	"influxdb:retention_policy", "influxdb:username", "influxdb:password_file",
 	"influxdb:org", "influxdb:bucket", "influxdb:token_file", "influxdb:gzip",
 	"influxdb:timeout", "influxdb:ca_file", "influxdb:tls_verify", "spool:dir",
-	"spool:max_size", "log:level", NULL,
+	"spool:max_size", "log:level", "prometheus:listen", "prometheus:token_file",
+	"prometheus:tls_cert", "prometheus:tls_key", NULL,
 };
-static const char *const cfg_sections[] = { "collector", "influxdb", "spool", "log", NULL };
+static const char *const cfg_sections[] = { "collector", "influxdb", "spool", "log", "prometheus",
+					     NULL };
 
 static const struct {
 	const char *name;
@@ -297,7 +300,8 @@ static int get_enum(struct cfg_ctx *x, const char *sec, const char *key, const c
 	return -1;
 }
 
-static void get_secret(struct cfg_ctx *x, const char *key, const char *path, char **ret)
+static void get_secret(struct cfg_ctx *x, const char *sec, const char *key, const char *path,
+		       char **ret)
 {
 	unsigned mode = 0;
 	int r = cfg_read_secret(path, ret, &mode);
@@ -305,15 +309,15 @@ static void get_secret(struct cfg_ctx *x, const char *key, const char *path, cha
 	if (r == -ENOMEM)
 		x->nomem = true;
 	else if (r == -EFBIG)
-		cfg_err(x, "influxdb", key, "%s is larger than %d bytes", path, CFG_SECRET_MAX);
+		cfg_err(x, sec, key, "%s is larger than %d bytes", path, CFG_SECRET_MAX);
 	else if (r == -EBADMSG)
-		cfg_err(x, "influxdb", key, "%s must hold one non-empty line", path);
+		cfg_err(x, sec, key, "%s must hold one non-empty line", path);
 	else if (r == -EINVAL)
-		cfg_err(x, "influxdb", key, "%s is not a regular file", path);
+		cfg_err(x, sec, key, "%s is not a regular file", path);
 	else if (r < 0)
-		cfg_err(x, "influxdb", key, "cannot read %s: %s", path, strerror(-r));
+		cfg_err(x, sec, key, "cannot read %s: %s", path, strerror(-r));
 	else if (mode & (S_IRGRP | S_IROTH))
-		cfg_warn(x, "influxdb", key, "%s is group- or world-readable (mode %04o); chmod 600 it",
+		cfg_warn(x, sec, key, "%s is group- or world-readable (mode %04o); chmod 600 it",
 			 path, mode);
 }
 
@@ -526,11 +530,11 @@ static void cfg_influxdb(struct cfg_ctx *x)
 		if (!c->bucket)
 			cfg_err(x, "influxdb", "bucket", "required with api = v2");
 		if (c->token_file && (*c->token_file == '/'))
-			get_secret(x, "token_file", c->token_file, &c->token);
+			get_secret(x, "influxdb", "token_file", c->token_file, &c->token);
 		other = v1_keys;
 	} else {
 		if (c->password_file && *c->password_file == '/') {
-			get_secret(x, "password_file", c->password_file, &c->password);
+			get_secret(x, "influxdb", "password_file", c->password_file, &c->password);
 			if (!c->username)
 				cfg_warn(x, "influxdb", "password_file", "ignored without username");
 		}
@@ -557,6 +561,36 @@ static void cfg_spool_log(struct cfg_ctx *x)
 	i = get_enum(x, "log", "level", levels);
 	if (i >= 0)
 		x->c->log_level = prio[i];
+}
+
+/* [prometheus]: syntax and files here; whether the address can be bound
+ * is checked by prom_new() (at start and by -t). */
+static void cfg_prometheus(struct cfg_ctx *x)
+{
+	struct config *c = x->c;
+	char host[256];
+	uint16_t port;
+
+	get_str(x, "prometheus", "listen", &c->prom_listen, false);
+	if (c->prom_listen && prom_parse_listen(c->prom_listen, host, sizeof(host), &port) < 0)
+		cfg_err(x, "prometheus", "listen",
+			"\"%s\" is not HOST:PORT (e.g. 127.0.0.1:9101 or [::1]:9101)", c->prom_listen);
+	get_path(x, "prometheus", "token_file", &c->prom_token_file, false);
+	if (c->prom_token_file && *c->prom_token_file == '/')
+		get_secret(x, "prometheus", "token_file", c->prom_token_file, &c->prom_token);
+	get_path(x, "prometheus", "tls_cert", &c->prom_tls_cert, false);
+	get_path(x, "prometheus", "tls_key", &c->prom_tls_key, false);
+	if (!c->prom_tls_cert != !c->prom_tls_key)
+		cfg_err(x, "prometheus", c->prom_tls_cert ? "tls_key" : "tls_cert",
+			"tls_cert and tls_key go together");
+	if (c->prom_tls_key && access(c->prom_tls_key, R_OK) < 0)
+		cfg_err(x, "prometheus", "tls_key", "cannot read %s: %s", c->prom_tls_key,
+			strerror(errno));
+	if (c->prom_tls_cert && access(c->prom_tls_cert, R_OK) < 0)
+		cfg_err(x, "prometheus", "tls_cert", "cannot read %s: %s", c->prom_tls_cert,
+			strerror(errno));
+	if (!c->prom_listen && (c->prom_token_file || c->prom_tls_cert))
+		cfg_warn(x, "prometheus", NULL, "ignored without listen");
 }
 
 /* Editors on other systems start a UTF-8 file with a byte-order mark,
@@ -662,6 +696,7 @@ int cfg_load(const char *path, bool must_exist, struct config **ret, struct cfg_
 		cfg_collector(&x);
 		cfg_influxdb(&x);
 		cfg_spool_log(&x);
+		cfg_prometheus(&x);
 	}
 	if (x.d)
 		iniparser_freedict(x.d);
@@ -714,18 +749,19 @@ void cfg_free(struct config *c)
 	free(c->database);
 	free(c->retention_policy);
 	free(c->username);
-	if (c->password)
-		explicit_bzero(c->password, strlen(c->password));
-	free(c->password);
+	cfg_secret_free(c->password);
 	free(c->password_file);
 	free(c->org);
 	free(c->bucket);
-	if (c->token)
-		explicit_bzero(c->token, strlen(c->token));
-	free(c->token);
+	cfg_secret_free(c->token);
 	free(c->token_file);
 	free(c->ca_file);
 	free(c->spool_dir);
+	free(c->prom_listen);
+	free(c->prom_token_file);
+	cfg_secret_free(c->prom_token);
+	free(c->prom_tls_cert);
+	free(c->prom_tls_key);
 	free(c);
 }
 

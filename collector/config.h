@@ -74,6 +74,13 @@ struct config {
 	char *spool_dir;
 	uint64_t spool_max_size;
 
+	/* [prometheus] */
+	char *prom_listen;     /* "HOST:PORT"; NULL: no endpoint */
+	char *prom_token_file; /* scrapes must send "Authorization: Bearer" */
+	char *prom_token;      /* its contents */
+	char *prom_tls_cert;   /* PEM files; both or neither */
+	char *prom_tls_key;
+
 	/* [log] */
 	int log_level; /* syslog priority: LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG */
 };
@@ -176,6 +183,8 @@ extern const char *const cfg_known[];
  * CFG_SECRET_MAX, -EBADMSG empty or more than one line, -ENOMEM. */
 #define CFG_SECRET_MAX 4096
 int cfg_read_secret(const char *path, char **ret, unsigned *ret_mode);
+/* Zero and free what cfg_read_secret() (or a copy of it) holds; NULL is fine. */
+void cfg_secret_free(char *s);
 
 /* fnmatch(3) against every pattern of V. */
 bool strv_match(const struct strv *v, const char *name);

@@ -142,5 +142,11 @@ int cfg_print(const struct config *c, FILE *f)
 
 	fprintf(f, "\n[log]\n");
 	put_value(f, "level", level_name(c->log_level));
+
+	fprintf(f, "\n[prometheus]\n");
+	put_value(f, "listen", c->prom_listen);
+	put_value(f, "token_file", c->prom_token_file);
+	put_value(f, "tls_cert", c->prom_tls_cert);
+	put_value(f, "tls_key", c->prom_tls_key);
 	return ferror(f) ? -EIO : 0;
 }

@@ -513,3 +513,10 @@ out:
 	close(fd);
 	return r;
 }
+
+void cfg_secret_free(char *s)
+{
+	if (s)
+		explicit_bzero(s, strlen(s));
+	free(s);
+}

@@ -91,6 +91,11 @@ static int lp_put(struct lp_buf *b, const char *s, size_t n)
 	return 0;
 }
 
+int lp_append(struct lp_buf *b, const char *s, size_t n)
+{
+	return lp_put(b, s, n);
+}
+
 /* VALUE in decimal, ending at END (exclusive); returns where it starts.
  * What snprintf's %PRIu64 writes, without its cost (about sixty numbers
  * per container per cycle). */

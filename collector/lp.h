@@ -26,6 +26,10 @@ void lp_buf_init(struct lp_buf *b);
 void lp_buf_reset(struct lp_buf *b); /* keep the allocation, drop contents */
 void lp_buf_free(struct lp_buf *b);
 
+/* Append N raw bytes (no escaping; data stays NUL-terminated): for
+ * other text formats built in the same buffer. 0 or -ENOMEM. */
+int lp_append(struct lp_buf *b, const char *s, size_t n);
+
 /* True when S can be written safely: valid UTF-8, no control characters
  * (C0, DEL, C1), not empty. */
 bool lp_name_ok(const char *s);

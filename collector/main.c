@@ -25,6 +25,7 @@
 #include "collector/notify.h"
 #include "collector/preflight.h"
 #include "collector/priv.h"
+#include "collector/prom.h"
 #include "collector/sched.h"
 #include "collector/status.h"
 #include "collector/top.h"
@@ -275,7 +276,9 @@ struct daemon {
 	pid_t helper_pid;
 	struct collector *col;
 	struct deliver *dlv; /* NULL with --stdout */
+	struct prom *prom;   /* NULL without [prometheus] listen */
 	struct lp_buf buf;
+	struct lp_buf side; /* figures for /1.0/metrics only */
 	struct sched sched;
 	bool ready;
 	bool lost;        /* a batch could not be spooled */
@@ -364,6 +367,7 @@ static int run_cycle(struct daemon *d)
 
 	check_helper(d);
 	lp_buf_reset(&d->buf);
+	lp_buf_reset(&d->side);
 	r = collector_cycle(d->col, ts, &d->buf, &st);
 	if (r < 0) {
 		log_error("collection failed: %s", strerror(-r));
@@ -376,6 +380,10 @@ static int run_cycle(struct daemon *d)
 	} else {
 		collector_write_self(d->col, ts, &st, UINT64_MAX, UINT64_MAX, UINT64_MAX, &d->buf);
 	}
+
+	/* scrapes see this cycle from now on, whatever delivery does */
+	if (d->prom && prom_publish(d->prom, d->buf.data, d->buf.len, d->side.data, d->side.len, ts) < 0)
+		log_warning("prometheus: out of memory, scrapes see the previous cycle");
 
 	if (!d->dlv) {
 		r = write_all(STDOUT_FILENO, d->buf.data, d->buf.len);
@@ -409,6 +417,53 @@ static int run_cycle(struct daemon *d)
 	return 0;
 }
 
+/* Bind the [prometheus] listen address and read its files; a failure is
+ * a configuration error, reported as "FILE:prometheus.KEY: message". */
+static int start_prom(struct daemon *d)
+{
+	struct prom_error err;
+	int r;
+
+	r = prom_new(d->cfg, &d->prom, &err);
+	if (r < 0 && r != -ENOMEM)
+		fprintf(stderr, "%s:prometheus.%s: %s\n", d->cfg->path ? d->cfg->path : d->opt.config,
+			err.key, err.msg);
+	return r;
+}
+
+/* After privileges are dropped: start serving; scrapes see each cycle
+ * from then on, and /1.0/metrics' own figures are collected. */
+static int serve_prom(struct daemon *d)
+{
+	struct prom_error err;
+	int r;
+
+	r = prom_start(d->prom, &err);
+	if (r < 0) {
+		log_error("%s:prometheus.%s: %s", d->cfg->path ? d->cfg->path : d->opt.config, err.key,
+			  err.msg);
+		return r;
+	}
+	collector_set_side(d->col, &d->side);
+	log_info("serving Prometheus metrics on %s%s", d->cfg->prom_listen,
+		 d->cfg->prom_tls_cert ? " (TLS)" : "");
+	return 0;
+}
+
+static bool str_differ(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") != 0;
+}
+
+/* [prometheus] is set up once, before privileges are dropped. */
+static bool prom_config_changed(const struct config *a, const struct config *b)
+{
+	return str_differ(a->prom_listen, b->prom_listen) ||
+	       str_differ(a->prom_token, b->prom_token) ||
+	       str_differ(a->prom_tls_cert, b->prom_tls_cert) ||
+	       str_differ(a->prom_tls_key, b->prom_tls_key);
+}
+
 /* SIGHUP: a new configuration replaces the old one only when it is valid
  * and everything it needs could be set up; otherwise the old one stays. */
 static void reload(struct daemon *d)
@@ -428,6 +483,8 @@ static void reload(struct daemon *d)
 	}
 	if (strcmp(nc->user ? nc->user : "", d->cfg->user ? d->cfg->user : "") != 0)
 		log_warning("%s: collector.user takes effect only at the next start", d->opt.config);
+	if (prom_config_changed(d->cfg, nc))
+		log_warning("%s: [prometheus] changes take effect only at the next start", d->opt.config);
 	if ((nc->metrics & CFG_M_NET) && !d->helper)
 		log_warning("network metrics need a restart to be enabled");
 	r = collector_new(nc, d->helper, &ncol);
@@ -446,6 +503,8 @@ static void reload(struct daemon *d)
 	}
 	collector_free(d->col);
 	cfg_free(d->cfg);
+	if (d->prom)
+		collector_set_side(ncol, &d->side);
 	d->col = ncol;
 	d->cfg = nc;
 	ncol = NULL;
@@ -606,6 +665,15 @@ int main(int argc, char **argv)
 			d.cfg = NULL;
 		}
 	}
+	if (r >= 0 && d.cfg->prom_listen) {
+		/* privileged, before any thread: bind (a port below 1024 needs
+		 * it) and read the TLS files; also what -t checks */
+		r = start_prom(&d);
+		if (d.opt.test_config) {
+			prom_free(d.prom);
+			d.prom = NULL;
+		}
+	}
 	if (d.opt.test_config || d.opt.print_config) {
 		if (r < 0)
 			return r == -ENOMEM ? EX_FAIL : EX_CONFIG_;
@@ -613,8 +681,11 @@ int main(int argc, char **argv)
 		cfg_free(d.cfg);
 		return EX_OK_;
 	}
-	if (r < 0)
+	if (r < 0) {
+		prom_free(d.prom);
+		cfg_free(d.cfg);
 		return r == -ENOMEM ? EX_FAIL : EX_CONFIG_;
+	}
 	if (!d.opt.verbose)
 		log_set_level(d.cfg->log_level);
 
@@ -650,6 +721,10 @@ int main(int argc, char **argv)
 		rc = test_delivery(&d);
 		goto out;
 	}
+	if (d.prom && serve_prom(&d) < 0) {
+		rc = EX_CONFIG_;
+		goto out;
+	}
 	if (!d.opt.to_stdout) {
 		r = deliver_new(d.cfg, &d.dlv);
 		if (r < 0) {
@@ -672,10 +747,12 @@ int main(int argc, char **argv)
 			rc = frc;
 	}
 out:
+	prom_free(d.prom); /* first: its thread reads nothing of the rest */
 	if (d.dlv)
 		deliver_free(d.dlv);
 	collector_free(d.col);
 	lp_buf_free(&d.buf);
+	lp_buf_free(&d.side);
 	if (d.helper)
 		netns_helper_stop(d.helper);
 	cfg_free(d.cfg);

@@ -128,25 +128,27 @@ static const char *host_name(const struct net *n, int ifindex)
 	return h ? h->name : NULL;
 }
 
-int net_ct_sync(struct net *n, struct net_ct **slot, pid_t pid, uint64_t starttime)
+int net_ct_sync(struct net *n, struct net_ct **slot, pid_t pid, uint64_t starttime, int *ret_root)
 {
 	struct net_ct *c = *slot;
 	uint64_t ino;
-	int fd, r;
+	int fd, root = -1, r;
 
-	r = netns_helper_open(n->helper, pid, starttime, &fd, &ino);
+	r = netns_helper_open_root(n->helper, pid, starttime, &fd, &ino, &root);
 	if (r < 0)
 		return r;
 	if (c && c->sock && c->ino == ino) {
 		/* same namespace (the init was found again): keep the socket */
 		close(fd);
+		*ret_root = root;
 		return 0;
 	}
 	if (!c) {
 		c = calloc(1, sizeof(*c));
 		if (!c) {
 			close(fd);
-			return -ENOMEM;
+			r = -ENOMEM;
+			goto fail;
 		}
 	} else {
 		netns_sock_free(c->sock);
@@ -156,11 +158,16 @@ int net_ct_sync(struct net *n, struct net_ct **slot, pid_t pid, uint64_t startti
 	if (r < 0) {
 		net_ct_free(c);
 		*slot = NULL;
-		return r;
+		goto fail;
 	}
 	c->ino = ino;
 	*slot = c;
+	*ret_root = root;
 	return 0;
+fail:
+	if (root >= 0)
+		close(root);
+	return r;
 }
 
 void net_ct_release(struct net_ct *c)
@@ -182,10 +189,10 @@ void net_ct_free(struct net_ct *c)
 }
 
 static int write_link(struct net *n, const struct netns_link *l, const struct ct_ident *id,
-		      int64_t ts_ns, struct lp_buf *b)
+		      int64_t ts_ns, struct lp_buf *b, const char *measurement)
 {
 	const char *peer = l->veth ? host_name(n, l->link_ifindex) : NULL;
-	bool lxd2influx = n->cfg->schema == CFG_SCHEMA_LXD2INFLUX;
+	bool lxd2influx = n->cfg->schema == CFG_SCHEMA_LXD2INFLUX && !measurement;
 	int r;
 
 	/* a host-side name lp_tag() would refuse: leave the tag out rather
@@ -193,7 +200,9 @@ static int write_link(struct net *n, const struct netns_link *l, const struct ct
 	if (peer && !lp_tag_ok(peer))
 		peer = NULL;
 
-	r = schema_begin(b, lxd2influx ? "network" : "container_net", id);
+	if (!measurement)
+		measurement = lxd2influx ? "network" : "container_net";
+	r = schema_begin(b, measurement, id);
 	if (r < 0)
 		return r;
 	r = lp_tag(b, "interface", l->name);
@@ -251,15 +260,16 @@ int net_ct_links(struct net_ct *c, const struct netns_link **ret, size_t *ret_n)
 }
 
 int net_ct_write(struct net *n, struct net_ct *c, const struct netns_link *links, size_t nl,
-		 const struct ct_ident *id, int64_t ts_ns, struct lp_buf *b)
+		 const struct ct_ident *id, int64_t ts_ns, struct lp_buf *b, struct lp_buf *side)
 {
 	int r, points = 0;
 
 	for (size_t i = 0; i < nl; i++) {
 		const struct netns_link *l = &links[i];
+		bool excluded = strv_match(&n->cfg->interfaces_exclude, l->name);
 		char esc[80];
 
-		if (strv_match(&n->cfg->interfaces_exclude, l->name))
+		if (excluded && !side)
 			continue;
 		if (!lp_tag_ok(l->name)) {
 			/* warn once per name, not every cycle (a container
@@ -269,7 +279,13 @@ int net_ct_write(struct net *n, struct net_ct *c, const struct netns_link *links
 					    id->name, log_escape(l->name, esc, sizeof(esc)));
 			continue;
 		}
-		r = write_link(n, l, id, ts_ns, b);
+		if (excluded) {
+			r = write_link(n, l, id, ts_ns, side, "_container_net");
+			if (r < 0)
+				return r;
+			continue;
+		}
+		r = write_link(n, l, id, ts_ns, b, NULL);
 		if (r < 0)
 			return r;
 		points++;

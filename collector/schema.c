@@ -204,3 +204,51 @@ int schema_write_cgroup(struct lp_buf *b, enum cfg_schema schema, const struct c
 		return p;
 	return n + p;
 }
+
+static const struct field_map lxd_memory_fields[] = {
+	{ "active_anon", CG_MEM_ACTIVE_ANON },
+	{ "active_file", CG_MEM_ACTIVE_FILE },
+	{ "inactive_anon", CG_MEM_INACTIVE_ANON },
+	{ "inactive_file", CG_MEM_INACTIVE_FILE },
+	{ "unevictable", CG_MEM_UNEVICTABLE },
+	{ "writeback", CG_MEM_WRITEBACK },
+	{ "dirty", CG_MEM_DIRTY },
+	{ "mapped", CG_MEM_MAPPED },
+	{ "shmem", CG_MEM_SHMEM },
+};
+
+int schema_write_lxd_memory(struct lp_buf *b, const struct ct_ident *id, const struct cg_stats *s,
+			    uint64_t host_mem, int64_t ts_ns)
+{
+	uint64_t total = host_mem, usage, cache;
+	int r;
+
+	if (!cg_has(s, CG_MEM_USAGE))
+		return 0;
+	usage = s->v[CG_MEM_USAGE].u;
+	cache = cg_has(s, CG_MEM_CACHE) ? s->v[CG_MEM_CACHE].u : 0;
+	if (cg_has(s, CG_MEM_LIMIT) && (!host_mem || s->v[CG_MEM_LIMIT].u <= host_mem))
+		total = s->v[CG_MEM_LIMIT].u;
+	r = schema_begin(b, "_lxd_memory", id);
+	if (r >= 0)
+		r = write_fields(b, s, lxd_memory_fields, N(lxd_memory_fields));
+	/* LXD's sums and differences, negative when usage exceeds the total */
+	if (r >= 0 && cg_has(s, CG_MEM_ACTIVE_ANON) && cg_has(s, CG_MEM_ACTIVE_FILE))
+		r = lp_field_u64(b, "active", s->v[CG_MEM_ACTIVE_ANON].u + s->v[CG_MEM_ACTIVE_FILE].u);
+	if (r >= 0 && cg_has(s, CG_MEM_INACTIVE_ANON) && cg_has(s, CG_MEM_INACTIVE_FILE))
+		r = lp_field_u64(b, "inactive",
+				 s->v[CG_MEM_INACTIVE_ANON].u + s->v[CG_MEM_INACTIVE_FILE].u);
+	if (r >= 0 && total) {
+		r = lp_field_u64(b, "mem_total", total);
+		if (r >= 0)
+			r = lp_field_f64(b, "mem_free", (double)total - (double)usage);
+		if (r >= 0)
+			r = lp_field_f64(b, "mem_available", (double)total - (double)usage + (double)cache);
+	}
+	if (r < 0) {
+		lp_abort(b);
+		return r;
+	}
+	r = lp_end(b, ts_ns);
+	return r < 0 ? r : 1;
+}

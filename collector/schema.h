@@ -27,4 +27,13 @@ int schema_begin(struct lp_buf *b, const char *measurement, const struct ct_iden
 int schema_write_cgroup(struct lp_buf *b, enum cfg_schema schema, const struct ct_ident *id,
 			const struct cg_stats *s, int64_t ts_ns);
 
+/* For /1.0/metrics only (never delivered): the memory figures LXD 5.0
+ * reports that the line protocol has not, as one "_lxd_memory" point:
+ * memory.stat's LRU and page-state sizes, and MemTotal/MemFree/
+ * MemAvailable computed as LXD does (HOST_MEM: the host's total, LXD's
+ * MemTotal when the container has no lower limit). Returns 1 when written,
+ * 0 when the figures are missing, or -errno. */
+int schema_write_lxd_memory(struct lp_buf *b, const struct ct_ident *id, const struct cg_stats *s,
+			    uint64_t host_mem, int64_t ts_ns);
+
 #endif

@@ -26,8 +26,10 @@ struct netns_helper {
 	uint32_t seq;
 };
 
-/* Next reply (any seq), with its fd if one came. */
-static int recv_reply(int sock, int64_t deadline, struct netns_reply *ret, int *ret_fd)
+/* Next reply (any seq), with its fds if they came (the second: the root
+ * directory, only when the reply says so). */
+static int recv_reply(int sock, int64_t deadline, struct netns_reply *ret, int *ret_fd,
+		      int *ret_root)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * 4)];
@@ -37,7 +39,7 @@ static int recv_reply(int sock, int64_t deadline, struct netns_reply *ret, int *
 	struct iovec iov = { .iov_base = &rep, .iov_len = sizeof(rep) };
 	struct msghdr msg;
 	struct cmsghdr *c;
-	int fd = -1, r = 0;
+	int fd = -1, root = -1, r = 0;
 	ssize_t n;
 
 	for (;;) {
@@ -79,6 +81,8 @@ static int recv_reply(int sock, int64_t deadline, struct netns_reply *ret, int *
 			memcpy(&x, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
 			if (fd < 0)
 				fd = x;
+			else if (root < 0 && rep.root == 1)
+				root = x;
 			else {
 				close(x);
 				r = -EPROTO;
@@ -87,15 +91,21 @@ static int recv_reply(int sock, int64_t deadline, struct netns_reply *ret, int *
 	}
 	if ((size_t)n != sizeof(rep) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
 	    rep.magic != NETNS_MAGIC || rep.error < 0 || rep.error > 4095 ||
-	    (rep.error == 0 && rep.seq != 0 && fd < 0))
+	    (rep.error == 0 && rep.seq != 0 && fd < 0) || rep.root > 1 || (rep.root && root < 0))
 		r = -EPROTO;
 	if (r < 0) {
 		if (fd >= 0)
 			close(fd);
+		if (root >= 0)
+			close(root);
 		return r;
 	}
 	*ret = rep;
 	*ret_fd = fd;
+	if (ret_root)
+		*ret_root = root;
+	else if (root >= 0)
+		close(root);
 	return 0;
 }
 
@@ -150,7 +160,7 @@ static _Noreturn void exec_helper(int sock, pid_t parent)
 	fexecve(exe, argv, envp);
 fail:
 	rep.error = errno ? errno : EIO;
-	netns_send_msg(s >= 0 ? s : sock, &rep, sizeof(rep), -1);
+	netns_send_msg(s >= 0 ? s : sock, &rep, sizeof(rep), -1, -1);
 	_exit(127);
 }
 
@@ -185,7 +195,7 @@ int netns_helper_start(struct netns_helper **ret)
 	h->sock = sv[0];
 	h->pid = pid;
 
-	r = recv_reply(h->sock, clock_ms(CLOCK_MONOTONIC) + HELPER_TIMEOUT_MS, &rep, &fd);
+	r = recv_reply(h->sock, clock_ms(CLOCK_MONOTONIC) + HELPER_TIMEOUT_MS, &rep, &fd, NULL);
 	if (r == 0 && fd >= 0) {
 		close(fd);
 		r = -EPROTO;
@@ -218,12 +228,18 @@ static bool test_uncovered_now(void)
 int netns_helper_open(struct netns_helper *h, pid_t pid, uint64_t starttime, int *ret_fd,
 		      uint64_t *ret_ino)
 {
+	return netns_helper_open_root(h, pid, starttime, ret_fd, ret_ino, NULL);
+}
+
+int netns_helper_open_root(struct netns_helper *h, pid_t pid, uint64_t starttime, int *ret_fd,
+			   uint64_t *ret_ino, int *ret_root)
+{
 	struct netns_req req = {
 		.magic = NETNS_MAGIC, .type = NETNS_MSG_OPEN, .pid = pid, .starttime = starttime
 	};
 	struct netns_reply rep;
 	int64_t deadline;
-	int fd, r;
+	int fd, root = -1, r;
 
 	if (!h || h->sock < 0 || !ret_fd)
 		return -EBADF;
@@ -238,14 +254,14 @@ int netns_helper_open(struct netns_helper *h, pid_t pid, uint64_t starttime, int
 	if (test_uncovered_now())
 		req.type = NETNS_MSG_TEST_UNCOVERED;
 #endif
-	r = netns_send_msg(h->sock, &req, sizeof(req), -1);
+	r = netns_send_msg(h->sock, &req, sizeof(req), -1, -1);
 	if (r == -EPIPE)
 		return -ECONNRESET; /* the helper is gone */
 	if (r < 0)
 		return r;
 	deadline = clock_ms(CLOCK_MONOTONIC) + HELPER_TIMEOUT_MS;
 	for (;;) {
-		r = recv_reply(h->sock, deadline, &rep, &fd);
+		r = recv_reply(h->sock, deadline, &rep, &fd, &root);
 		if (r < 0)
 			return r;
 		if (rep.seq == req.seq && rep.type == NETNS_MSG_OPEN)
@@ -253,13 +269,22 @@ int netns_helper_open(struct netns_helper *h, pid_t pid, uint64_t starttime, int
 		/* a late answer to an earlier request that timed out */
 		if (fd >= 0)
 			close(fd);
+		if (root >= 0)
+			close(root);
+		root = -1;
 	}
 	if (rep.error) {
 		if (fd >= 0)
 			close(fd);
+		if (root >= 0)
+			close(root);
 		return -rep.error;
 	}
 	*ret_fd = fd;
+	if (ret_root)
+		*ret_root = root;
+	else if (root >= 0)
+		close(root);
 	if (ret_ino)
 		*ret_ino = rep.ino;
 	return 0;
@@ -319,10 +344,10 @@ int netns_helper_raw_request(struct netns_helper *h, const void *buf, size_t len
 
 	if (!h || h->sock < 0)
 		return -EBADF;
-	r = netns_send_msg(h->sock, buf, len, attach_fd);
+	r = netns_send_msg(h->sock, buf, len, attach_fd, -1);
 	if (r < 0)
 		return r;
-	r = recv_reply(h->sock, clock_ms(CLOCK_MONOTONIC) + HELPER_TIMEOUT_MS, &rep, &fd);
+	r = recv_reply(h->sock, clock_ms(CLOCK_MONOTONIC) + HELPER_TIMEOUT_MS, &rep, &fd, NULL);
 	if (r < 0)
 		return r;
 	if (fd >= 0)

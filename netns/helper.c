@@ -123,10 +123,11 @@ static int open_target_ns(pid_t pid, bool via_proc)
 }
 
 static int serve(const struct helper_state *st, const struct netns_req *req, bool via_proc,
-		 int *ret_fd, uint64_t *ret_ino)
+		 int *ret_fd, int *ret_root, uint64_t *ret_ino)
 {
+	char path[64];
 	struct stat sb;
-	int nsfd, sock, r;
+	int nsfd, sock, root, r;
 
 	r = starttime_matches(req->pid, req->starttime);
 	if (r < 0)
@@ -134,6 +135,11 @@ static int serve(const struct helper_state *st, const struct netns_req *req, boo
 	nsfd = open_target_ns(req->pid, via_proc);
 	if (nsfd < 0)
 		return nsfd;
+	/* the root directory, for the collector's fstatfs (container_fs),
+	 * opened like every file here (read-only: the filter allows no other
+	 * flags). Not fatal: no fs figures. */
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)req->pid);
+	root = open(path, HELPER_OPEN_FLAGS);
 	/* the PID may have died and been reused between the check and the open */
 	r = starttime_matches(req->pid, req->starttime);
 	if (r < 0)
@@ -159,19 +165,27 @@ static int serve(const struct helper_state *st, const struct netns_req *req, boo
 
 	if (r == 0) {
 		*ret_fd = sock;
+		*ret_root = root;
 		*ret_ino = (uint64_t)sb.st_ino;
+		root = -1;
 	}
 out:
+	if (root >= 0)
+		close(root);
 	close(nsfd);
 	return r;
 }
 
-static void send_reply(int sock, uint32_t seq, uint16_t type, int err, uint64_t ino, int fd)
+static void send_reply(int sock, uint32_t seq, uint16_t type, int err, uint64_t ino, int fd,
+		       int root)
 {
-	struct netns_reply rep = {
-		.magic = NETNS_MAGIC, .seq = seq, .type = type, .error = err, .ino = ino
-	};
-	int r = netns_send_msg(sock, &rep, sizeof(rep), fd);
+	struct netns_reply rep = { .magic = NETNS_MAGIC,
+				   .seq = seq,
+				   .type = type,
+				   .error = err,
+				   .root = fd >= 0 && root >= 0,
+				   .ino = ino };
+	int r = netns_send_msg(sock, &rep, sizeof(rep), fd, fd >= 0 ? root : -1);
 
 	if (r == -EPIPE || r == -ECONNRESET)
 		_exit(0); /* the collector is gone */
@@ -294,7 +308,7 @@ static bool request_type_known(uint16_t type)
 
 /* One request of a known type: 0 with a socket in *ret_fd, or -errno. */
 static int dispatch(const struct helper_state *st, const struct netns_req *req, int *ret_fd,
-		    uint64_t *ret_ino)
+		    int *ret_root, uint64_t *ret_ino)
 {
 #ifdef LXCOLLECTD_TEST
 	if (req->type == NETNS_MSG_TEST_UNCOVERED) {
@@ -307,9 +321,9 @@ static int dispatch(const struct helper_state *st, const struct netns_req *req, 
 #endif
 #ifdef LXCOLLECTD_TEST
 	if (req->type == NETNS_MSG_TEST_OPEN_PROC)
-		return serve(st, req, true, ret_fd, ret_ino);
+		return serve(st, req, true, ret_fd, ret_root, ret_ino);
 #endif
-	return serve(st, req, false, ret_fd, ret_ino);
+	return serve(st, req, false, ret_fd, ret_root, ret_ino);
 }
 
 _Noreturn void netns_helper_main(pid_t parent)
@@ -318,7 +332,7 @@ _Noreturn void netns_helper_main(pid_t parent)
 	int r;
 
 	r = helper_setup(&st, parent);
-	send_reply(st.sock, 0, NETNS_MSG_READY, r < 0 ? -r : 0, 0, -1);
+	send_reply(st.sock, 0, NETNS_MSG_READY, r < 0 ? -r : 0, 0, -1, -1);
 	if (r < 0)
 		_exit(1);
 
@@ -334,7 +348,7 @@ _Noreturn void netns_helper_main(pid_t parent)
 		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 		uint64_t ino = 0;
 		ssize_t n;
-		int fd = -1;
+		int fd = -1, root = -1;
 
 		memset(&u, 0, sizeof(u));
 		n = recvmsg(st.sock, &msg, 0);
@@ -347,13 +361,15 @@ _Noreturn void netns_helper_main(pid_t parent)
 		if ((size_t)n != sizeof(u.req) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
 		    u.req.magic != NETNS_MAGIC || u.req.zero != 0 || u.req.pid <= 0 ||
 		    !request_type_known(u.req.type)) {
-			send_reply(st.sock, 0, NETNS_MSG_INVALID, EINVAL, 0, -1);
+			send_reply(st.sock, 0, NETNS_MSG_INVALID, EINVAL, 0, -1, -1);
 			continue;
 		}
-		r = dispatch(&st, &u.req, &fd, &ino);
-		send_reply(st.sock, u.req.seq, u.req.type, r < 0 ? -r : 0, ino, fd);
+		r = dispatch(&st, &u.req, &fd, &root, &ino);
+		send_reply(st.sock, u.req.seq, u.req.type, r < 0 ? -r : 0, ino, fd, root);
 		if (fd >= 0)
 			close(fd);
+		if (root >= 0)
+			close(root);
 	}
 }
 

@@ -46,6 +46,10 @@ int netns_helper_start(struct netns_helper **ret);
  * ret_fd is close-on-exec. */
 int netns_helper_open(struct netns_helper *h, pid_t pid, uint64_t starttime, int *ret_fd,
 		      uint64_t *ret_ino);
+/* The same, and ret_root: PID's root directory (read-only, close-on-exec,
+ * for fstatfs), or -1 when the helper could not open it. */
+int netns_helper_open_root(struct netns_helper *h, pid_t pid, uint64_t starttime, int *ret_fd,
+			   uint64_t *ret_ino, int *ret_root);
 pid_t netns_helper_pid(const struct netns_helper *h);
 /* Never blocks: 0 while the helper runs; 1 once it has ended (reaped
  * here; RET_STATUS: its wait status, e.g. killed by SIGSYS when it made a

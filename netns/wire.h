@@ -2,8 +2,9 @@
  * helper process (helper.c) and its client (client.c).
  *
  * SOCK_SEQPACKET, one message each way per request: a fixed 24-byte
- * request, a fixed 24-byte reply plus, on success, exactly one fd in
- * SCM_RIGHTS. Every message names its type. The helper starts by sending
+ * request, a fixed 24-byte reply plus, on success, the socket in
+ * SCM_RIGHTS, followed (reply.root = 1) by the process's root directory
+ * when the helper could open it. Every message names its type. The helper starts by sending
  * one NETNS_MSG_READY reply with seq 0 that tells whether its own set-up
  * worked; replies to malformed requests are NETNS_MSG_INVALID with seq 0
  * too, so the client (whose seq never is 0) cannot take them for answers.
@@ -49,8 +50,8 @@ struct netns_req {
 struct netns_reply {
 	uint32_t magic;
 	uint32_t seq;
-	int32_t error; /* positive errno, 0 on success (then one fd attached) */
-	uint16_t zero;
+	int32_t error; /* positive errno, 0 on success (then the socket attached) */
+	uint16_t root; /* 1: a second fd, the root directory (read-only), follows */
 	uint16_t type;
 	uint64_t ino;
 };
@@ -77,9 +78,10 @@ _Static_assert(offsetof(struct netns_reply, type) == offsetof(struct netns_req, 
 /* argv[1] of the exec'd helper (see netns_helper_exec_main) */
 #define NETNS_HELPER_ARG "--netns-helper"
 
-/* Send one message of LEN bytes, with FD attached (SCM_RIGHTS) when
- * fd >= 0; EINTR-safe. 0, -EPROTO for a short send, or -errno. */
-int netns_send_msg(int sock, const void *buf, size_t len, int fd);
+/* Send one message of LEN bytes, with FD and then FD2 attached
+ * (SCM_RIGHTS) when >= 0; EINTR-safe. 0, -EPROTO for a short send, or
+ * -errno. */
+int netns_send_msg(int sock, const void *buf, size_t len, int fd, int fd2);
 
 /* The helper process, on NETNS_HELPER_FD: never returns. parent: the
  * collector's pid. */

@@ -35,6 +35,7 @@ TOP_FRAMES=${BENCH_TOP_FRAMES:-20}
 LXCOLLECTD=${LXCOLLECTD:-$TOP/$LXC_BUILD/lxcollectd}
 FLOOR=${BENCH_FLOOR:-$TOP/$LXC_BUILD/tests/tools/benchfloor}
 FLEET=$TOP/tests/bench/fleet.sh
+. "$TOP/tests/bench/lib.sh"
 export FLEET_PREFIX=${FLEET_PREFIX:-lxb}
 P=$FLEET_PREFIX
 MEMH=/sys/fs/cgroup/memory
@@ -62,7 +63,6 @@ trap 'exit 130' INT TERM HUP
 cpu_us() {
 	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s / 1000 }'
 }
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 start=$(date +%s)
 "$FLEET" up "$N" || exit 1

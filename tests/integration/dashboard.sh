@@ -28,12 +28,7 @@ eq "every container query filters on \$project, groups by project, shows it in t
 
 p=gfd$$
 tmp=$(mktemp -d); t_defer "rm -rf '$tmp'"
-old_def=$(sysctl -n net.ipv6.conf.default.disable_ipv6 2>/dev/null || echo 0)
-sysctl -qw net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
-t_defer "sysctl -qw net.ipv6.conf.default.disable_ipv6=$old_def"
-ip link add "${p}b" type bridge || { not_ok "bridge"; t_done; exit 1; }
-t_defer "ip link del ${p}b"
-ip link set "${p}b" up
+lxct_bridges "${p}b"
 noip6="lxc.sysctl.net.ipv6.conf.all.disable_ipv6 = 1"
 noip6d="lxc.sysctl.net.ipv6.conf.default.disable_ipv6 = 1"
 for c in 1 2; do
@@ -170,7 +165,8 @@ while IFS="$(printf '\t')" read -r title ref raw q; do
 		END { print m }' "$tmp/rows"
 	}
 	# the two ${p}w stay two series, one per project, wherever they appear
-	case $q in *'FROM "container_net"'*) ;; *'FROM "container_'*)
+	# (they have no init: nothing from the netns helper, no net, no fs)
+	case $q in *'FROM "container_net"'*|*'FROM "container_fs"'*) ;; *'FROM "container_'*)
 		eq "$title/$ref: ${p}w once per project" \
 			"$(influx_q lxd "$q" | jq -r --arg c "${p}w" '[.results[0].series[] | select(.tags.container == $c) | .tags.project] | unique | join(" ")')" \
 			"${p}a ${p}b" ;;

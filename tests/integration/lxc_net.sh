@@ -10,15 +10,7 @@ need_lxc
 need_cmd ip nsenter jq strace
 
 p=lxn$$
-# quiet links: no IPv6 (router solicitations, MLD) on anything made here
-old_def=$(sysctl -n net.ipv6.conf.default.disable_ipv6 2>/dev/null || echo 0)
-sysctl -qw net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
-t_defer "sysctl -qw net.ipv6.conf.default.disable_ipv6=$old_def"
-for b in a b; do
-	ip link add "${p}$b" type bridge || { not_ok "bridge ${p}$b"; t_done; exit 1; }
-	t_defer "ip link del ${p}$b"
-	ip link set "${p}$b" up
-done
+lxct_bridges "${p}a" "${p}b"
 noip6="lxc.sysctl.net.ipv6.conf.all.disable_ipv6 = 1"
 noip6d="lxc.sysctl.net.ipv6.conf.default.disable_ipv6 = 1"
 lxct_create "${p}1" "$noip6" "$noip6d" \

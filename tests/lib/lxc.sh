@@ -2,6 +2,20 @@
 # common.sh). Containers come from Debian's busybox template with our own
 # rcS (the template's runs udhcpc), no AppArmor, and are destroyed at exit.
 
+# lxct_bridges NAME...: up bridges for containers' veths, with IPv6 off on
+# every link made from now on (router solicitations and MLD would make idle
+# counters drift); all undone at exit. The test ends if one fails.
+lxct_bridges() {
+	_old6=$(sysctl -n net.ipv6.conf.default.disable_ipv6 2>/dev/null || echo 0)
+	sysctl -qw net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
+	t_defer "sysctl -qw net.ipv6.conf.default.disable_ipv6=$_old6"
+	for _b; do
+		ip link add "$_b" type bridge || { not_ok "bridge $_b"; t_done; exit 1; }
+		t_defer "ip link del $_b"
+		ip link set "$_b" up
+	done
+}
+
 need_lxc() {
 	need_root
 	need_cmd lxc-create lxc-start lxc-stop lxc-destroy lxc-info

@@ -213,6 +213,18 @@ static void test_v2_lxd(void)
 	ABSENT(CG_MEM_LIMIT); /* memory.max "max" */
 	U(CG_MEM_OOM_KILLS, 1);
 	U(CG_MEM_FAILCNT, 7); /* memory.events max */
+	ABSENT(CG_MEM_ACTIVE_ANON); /* detail only when asked for */
+	{
+		size_t nf0 = nf;
+
+		if (read_ct(r, "lxc.payload.c1", CG_M_ALL | CG_M_MEMORY_DETAIL, &s, &nf) < 0)
+			goto out;
+		T_EQ_INT(nf, nf0, "memory.stat's detail costs no extra file");
+	}
+	U(CG_MEM_ACTIVE_ANON, 88888);
+	U(CG_MEM_INACTIVE_ANON, 77777);
+	U(CG_MEM_INACTIVE_FILE, 134217728);
+	U(CG_MEM_USAGE, 536870912); /* the rest as before */
 	U(CG_PIDS_CURRENT, 42);
 	U(CG_PIDS_LIMIT, 1000);
 	U(CG_IO_READ_BYTES, 1050624); /* 1048576 + 2048 */

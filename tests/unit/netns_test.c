@@ -24,6 +24,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -613,6 +614,29 @@ int main(int argc, char **argv)
 	stat("/proc/self/ns/net", &self_ns);
 	T_OK(ino != 0 && ino != (uint64_t)self_ns.st_ino, "netns inode %" PRIu64 " differs from host",
 	     ino);
+	{ /* with the socket, the init's root directory (for container_fs) */
+		struct statfs a, b;
+		int sfd = -1, root = -1;
+		char rp[64];
+
+		r = netns_helper_open_root(h, ct_init, st, &sfd, NULL, &root);
+		T_OK(r == 0 && sfd >= 0 && root >= 0, "helper hands over the root directory too");
+		snprintf(rp, sizeof(rp), "/proc/%d/root", (int)ct_init);
+		T_OK(root >= 0 && fstatfs(root, &a) == 0 && statfs(rp, &b) == 0 &&
+			     a.f_type == b.f_type && a.f_blocks == b.f_blocks && a.f_bsize == b.f_bsize,
+		     "its fstatfs is that of the init's root filesystem");
+		{
+			struct stat rs;
+
+			T_OK(root >= 0 && fstat(root, &rs) == 0 && S_ISDIR(rs.st_mode) &&
+				     (fcntl(root, F_GETFL) & O_ACCMODE) == O_RDONLY,
+			     "a read-only directory");
+		}
+		if (sfd >= 0)
+			close(sfd);
+		if (root >= 0)
+			close(root);
+	}
 	r = netns_sock_adopt(fd, &s);
 	T_EQ_INT(r, 0, "socket adopted");
 	r = netns_sock_links(s, &l, &n);
