@@ -675,8 +675,10 @@ int main(int argc, char **argv)
 		}
 	}
 	if (d.opt.test_config || d.opt.print_config) {
-		if (r < 0)
+		if (r < 0) {
+			cfg_free(d.cfg);
 			return r == -ENOMEM ? EX_FAIL : EX_CONFIG_;
+		}
 		printf("configuration OK\n");
 		cfg_free(d.cfg);
 		return EX_OK_;
