@@ -29,6 +29,7 @@ enum cg_hier {
 	CG_H_MEMORY,
 	CG_H_PIDS,
 	CG_H_BLKIO,
+	CG_H_CPUSET,
 	CG_H_UNIFIED,
 	CG_H_MAX,
 };
@@ -93,6 +94,8 @@ enum cg_field {
 	CG_MEM_DIRTY,	      /* total_dirty / file_dirty */
 	CG_MEM_MAPPED,	      /* total_mapped_file / file_mapped */
 	CG_MEM_SHMEM,	      /* total_shmem / shmem */
+	CG_CPU_EFFECTIVE_CPUS, /* count of CPUs in v1 cpuset.effective_cpus (cpuset
+				* hierarchy) / cpuset.cpus.effective; a limit */
 	/* pressure: resource r (enum cg_psi) at CG_PSI_BASE + 4*r + k */
 	CG_PSI_BASE,
 	CG_FIELD_MAX = CG_PSI_BASE + 12,
@@ -223,7 +226,8 @@ int cg_container_open(struct cg_root *r, const char *relpath, unsigned metrics,
  * (the caller drops the container). */
 int cg_container_read(struct cg_container *c, struct cg_stats *ret);
 /* Read the limits (v1 cpu.cfs_quota_us and cpu.cfs_period_us,
- * memory.limit_in_bytes, pids.max / v2 cpu.max, memory.max, pids.max)
+ * cpuset.effective_cpus, memory.limit_in_bytes, pids.max / v2 cpu.max,
+ * cpuset.cpus.effective, memory.max, pids.max)
  * again, each by open, read and close: they hold no fd between reloads.
  * cg_container_open() does it once; the root given to it must outlive the
  * container for this call. A missing file leaves its field absent;
@@ -252,6 +256,9 @@ int cg_parse_keyed(const char *buf, size_t len, const char *key, uint64_t *ret);
  * ret_r[k] is what cg_parse_keyed(KEYS[k]) returns, ret[k] its value. */
 void cg_parse_keyed_multi(const char *buf, size_t len, const char *const *keys, size_t nkeys,
 			  uint64_t *ret, int *ret_r);
+/* A cpuset list ("0-3,8,10-11"): the number of CPUs in it. -ENODATA
+ * when empty (no CPU), -EINVAL on garbage or a descending range. */
+int cg_parse_cpuset_count(const char *buf, size_t len, uint64_t *ret);
 /* v2 cpu.max "QUOTA PERIOD" / "max PERIOD": -ERANGE when unlimited. */
 int cg_parse_cpu_max(const char *buf, size_t len, double *ret_cpus);
 /* v2 io.stat: sums over devices of rbytes, wbytes, rios, wios (in that
