@@ -91,7 +91,7 @@ static void test_lxd(void)
 	struct prom_render_stats st;
 	struct lp_buf out;
 	const char *lp =
-		"container_cpu,host=h,container=a user_ns=2500000000i,system_ns=500000000i,usage_ns=3000000000i 1\n"
+		"container_cpu,host=h,container=a user_ns=2500000000i,system_ns=500000000i,usage_ns=3000000000i,effective_cpus=3i 1\n"
 		"container_pids,host=h,container=a,project=p current=4i 1\n"
 		"container_net,host=h,container=a,interface=eth0,host_interface=veth9 rx_bytes=10i,tx_dropped=1i 1\n"
 		"_container_net,host=h,container=a,interface=lo rx_bytes=7i 1\n"
@@ -119,6 +119,9 @@ static void test_lxd(void)
 	     "interfaces as device, lo from the _container_net line, no host_interface");
 	T_OK(strstr(s, "# TYPE lxd_procs_total gauge\nlxd_procs_total{name=\"a\",project=\"p\",type=\"container\"} 4\n") != NULL,
 	     "lxd_procs_total: a gauge despite its name; the project as is");
+	T_OK(strstr(s, "# TYPE lxd_cpu_effective_total gauge\n"
+		       "lxd_cpu_effective_total{name=\"a\",project=\"default\",type=\"container\"} 3\n") != NULL,
+	     "lxd_cpu_effective_total from effective_cpus: a gauge despite its name");
 	T_OK(strstr(s, "lxd_network_transmit_drop_total{") != NULL, "drops as LXD names them");
 	T_OK(!strstr(s, "lxcollectd") && !strstr(strstr(s, "mode=\"system\"") + 1, "lxd_cpu_seconds_total{"),
 	     "nothing else: no lxcollectd families, no third CPU sample (usage_ns)");
