@@ -30,6 +30,7 @@ enum cg_hier {
 	CG_H_PIDS,
 	CG_H_BLKIO,
 	CG_H_CPUSET,
+	CG_H_FREEZER,
 	CG_H_UNIFIED,
 	CG_H_MAX,
 };
@@ -182,6 +183,10 @@ int cg_discovery_poll(struct cg_discovery *d, struct cg_found **ret_list, size_t
 void cg_discovery_invalidate(struct cg_discovery *d);
 void cg_discovery_free(struct cg_discovery *d);
 
+/* Pure: LXD's PROJECT_NAME into name and project (NULL when there is no
+ * '_'), as discovery splits a container's cgroup name. 1, or -ENOMEM. */
+int cg_split_project(const char *s, char **ret_name, char **ret_project);
+
 /* Pure: classify one directory name at a given place. parent_kind says
  * whether the parent directory was "lxc" or "lxc.payload". Returns 1 and
  * fills ret_name/ret_project (malloc'd) when NAME is a container, 0 when it
@@ -210,6 +215,13 @@ int cg_parse_starttime(const char *buf, size_t len, uint64_t *ret);
  * boot), to tell a process from a later one with the same PID. -ESRCH
  * when the process does not exist (any more). */
 int cg_read_starttime(const char *proc_root, pid_t pid, uint64_t *ret);
+
+/* Is the container at relpath frozen? v1 freezer.state FROZEN (the
+ * freezer hierarchy) / v2 cgroup.events "frozen 1": 1 frozen, 0 not,
+ * -ENOENT without either file, -EINVAL on garbage. Open, read, close. */
+int cg_read_frozen(const struct cg_root *r, const char *relpath);
+/* Pure: the same from a freezer.state (v1) or cgroup.events (v2) buffer. */
+int cg_parse_frozen(const char *buf, size_t len, bool v1);
 
 /* ---- reading ---- */
 

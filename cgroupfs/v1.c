@@ -18,7 +18,7 @@ int cg_v1_hier_of(const char *name, size_t len)
 	} ctl[] = {
 		{ "cpu", CG_H_CPU },   { "cpuacct", CG_H_CPUACCT }, { "memory", CG_H_MEMORY },
 		{ "pids", CG_H_PIDS }, { "blkio", CG_H_BLKIO },
-		{ "cpuset", CG_H_CPUSET },
+		{ "cpuset", CG_H_CPUSET }, { "freezer", CG_H_FREEZER },
 	};
 
 	for (size_t i = 0; i < CG_N(ctl); i++)

@@ -47,6 +47,8 @@ struct config {
 	struct strv include;
 	struct strv exclude;
 	struct strv interfaces_exclude;
+	struct strv lxc_path; /* LXC lxcpaths: every NAME/config is a container */
+	struct strv lxd_path; /* LXD instance directories: [PROJECT_]NAME */
 	unsigned metrics; /* enum cfg_metric bits */
 	enum cfg_schema schema;
 	char *user; /* NULL: stay root without capabilities */

@@ -197,6 +197,18 @@ static void test_cpuset_count(void)
 	}
 }
 
+static void test_frozen(void)
+{
+	T_EQ_INT(cg_parse_frozen("FROZEN\n", 7, true), 1, "v1 FROZEN");
+	T_EQ_INT(cg_parse_frozen("THAWED\n", 7, true), 0, "v1 THAWED");
+	T_EQ_INT(cg_parse_frozen("FREEZING\n", 9, true), 0, "v1 FREEZING: not yet");
+	T_EQ_INT(cg_parse_frozen("frozen\n", 7, true), -EINVAL, "v1 garbage");
+	T_EQ_INT(cg_parse_frozen("populated 1\nfrozen 1\n", 21, false), 1, "v2 frozen 1");
+	T_EQ_INT(cg_parse_frozen("populated 1\nfrozen 0\n", 21, false), 0, "v2 frozen 0");
+	T_EQ_INT(cg_parse_frozen("populated 1\n", 12, false), -EINVAL, "v2 without frozen");
+	T_EQ_INT(cg_parse_frozen("frozen 2\n", 9, false), -EINVAL, "v2 frozen 2");
+}
+
 static void test_io_stat(void)
 {
 	static const struct {
@@ -551,6 +563,7 @@ int main(void)
 	test_keyed();
 	test_cpu_max();
 	test_cpuset_count();
+	test_frozen();
 	test_io_stat();
 	test_blkio();
 	test_cpuacct_all();

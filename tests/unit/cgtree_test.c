@@ -206,6 +206,9 @@ static void test_v2_lxd(void)
 	U(CG_CPU_THROTTLED_NS, 345678000ull);
 	D(CG_CPU_LIMIT_CPUS, 0.5); /* "50000 100000" */
 	U(CG_CPU_EFFECTIVE_CPUS, 3); /* cpuset.cpus.effective "0-1,3", read and closed */
+	T_EQ_INT(cg_read_frozen(r, "lxc.payload.c1"), 0, "v2 cgroup.events frozen 0");
+	T_EQ_INT(cg_read_frozen(r, "lxc.payload.proj_web"), 1, "v2 cgroup.events frozen 1");
+	T_EQ_INT(cg_read_frozen(r, "lxc.payload.none"), -ENOENT, "no such container");
 	U(CG_MEM_USAGE, 536870912);
 	U(CG_MEM_WORKING_SET, 402653184); /* 536870912 - inactive_file 134217728 */
 	U(CG_MEM_RSS, 209715200);	  /* anon */
@@ -297,6 +300,8 @@ static void test_hybrid(void)
 	U(CG_CPU_PERIODS, 0); /* v1 cpu.stat, not the v2 nr_periods 5 */
 	ABSENT(CG_CPU_LIMIT_CPUS); /* cfs_quota_us -1 */
 	U(CG_CPU_EFFECTIVE_CPUS, 1); /* v1 cpuset.effective_cpus "2", not the v2 file's 0-7 */
+	T_EQ_INT(cg_read_frozen(r, "lxc.payload.h1"), 1,
+		 "v1 freezer.state FROZEN, not the v2 tree's frozen 0");
 	U(CG_MEM_USAGE, 104857600);  /* not the v2 memory.current 1 */
 	U(CG_MEM_WORKING_SET, 0);    /* inactive_file 209715200 > usage: clamped */
 	U(CG_MEM_RSS, 52428800);

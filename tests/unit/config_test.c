@@ -195,6 +195,11 @@ static void test_defaults(void)
 	T_EQ_U64(cfg->exclude.n, 0, "default exclude empty");
 	T_OK(cfg->interfaces_exclude.n == 1 && !strcmp(cfg->interfaces_exclude.v[0], "lo"),
 	     "default interfaces_exclude lo");
+	T_OK(cfg->lxc_path.n == 1 && !strcmp(cfg->lxc_path.v[0], "/var/lib/lxc"),
+	     "default lxc_path /var/lib/lxc");
+	T_OK(cfg->lxd_path.n == 2 && !strcmp(cfg->lxd_path.v[0], "/var/lib/lxd/containers") &&
+		     !strcmp(cfg->lxd_path.v[1], "/var/snap/lxd/common/lxd/containers"),
+	     "default lxd_path: the deb's and the snap's");
 	T_EQ_INT(cfg->metrics, CFG_M_ALL, "default metrics: all");
 	T_EQ_INT(cfg->schema, CFG_SCHEMA_DEFAULT, "default schema");
 	T_OK(cfg->user == NULL, "default user unset");
@@ -362,6 +367,8 @@ static void test_errors(void)
 	char text[1024];
 
 	bad("[colector]\ninterval = 10s\n", "colector: unknown section");
+	bad("[collector]\nlxd_path = /ok, lxd/containers\n",
+	    "collector.lxd_path: \"lxd/containers\" is not an absolute path");
 	bad("[collector]\nintervl = 10s\n", "collector.intervl: unknown key");
 	bad("[log]\nlevel = info\nfacility = daemon\n", "log.facility: unknown key");
 	bad("[collector]\ninterval = 500ms\n",

@@ -178,6 +178,13 @@ static void test_complete(void)
 				     : "container_net,host=h,container=c,interface=eth0,host_interface=v rx_bytes=1i,tx_bytes=2i,rx_packets=3i,tx_packets=4i,rx_errors=5i,tx_errors=6i,rx_dropped=7i,tx_dropped=8i 1\n",
 			  strlen(schema ? "network,host=h,container=c,interface=eth0 rx_bytes=1i,tx_bytes=2i,rx_packets=3i,tx_packets=4i 1\n"
 					: "container_net,host=h,container=c,interface=eth0,host_interface=v rx_bytes=1i,tx_bytes=2i,rx_packets=3i,tx_packets=4i,rx_errors=5i,tx_errors=6i,rx_dropped=7i,tx_dropped=8i 1\n"));
+		if (!schema) {
+			static const char st_line[] =
+				"container_state,host=h,container=c state=\"FROZEN\",running=1i,uptime_s=5i,started_at=7i 1\n"
+				"container_state,host=h,container=d state=\"STOPPED\",running=0i 1\n";
+
+			lp_append(&b, st_line, strlen(st_line));
+		}
 		lp_append(&b, "lxcollectd,host=h containers=1i,points=2i,cycle_us=3i,spool_bytes=4i,dropped_points=5i,write_errors=6i 1\n",
 			  strlen("lxcollectd,host=h containers=1i,points=2i,cycle_us=3i,spool_bytes=4i,dropped_points=5i,write_errors=6i 1\n"));
 		out = render(b.data, PROM_FMT_TEXT, &st);
@@ -188,6 +195,28 @@ static void test_complete(void)
 		free(out);
 		lp_buf_free(&b);
 	}
+}
+
+/* container_state: the state string as a label of a sample 1; a value
+ * that is none of the three is refused, not invented. */
+static void test_state(void)
+{
+	struct prom_render_stats st;
+	char *s = render("container_state,host=h,container=a state=\"FROZEN\",running=1i,uptime_s=90i,started_at=1700000000i 1\n"
+			 "container_state,host=h,container=b state=\"STOPPED\",running=0i 1\n"
+			 "container_state,host=h,container=c state=\"ODD\",running=0i 1\n",
+			 PROM_FMT_TEXT, &st);
+
+	T_OK(s && strstr(s, "# TYPE lxcollectd_container_state gauge\n"
+			    "lxcollectd_container_state{state=\"FROZEN\",container=\"a\"} 1\n"
+			    "lxcollectd_container_state{state=\"STOPPED\",container=\"b\"} 1\n#"),
+	     "state as a label, value 1; ODD left out");
+	T_OK(s && strstr(s, "lxcollectd_container_running{container=\"b\"} 0\n") &&
+		     strstr(s, "lxcollectd_container_uptime_seconds{container=\"a\"} 90\n") &&
+		     strstr(s, "lxcollectd_container_start_time_seconds{container=\"a\"} 1700000000\n"),
+	     "running, uptime and start time");
+	T_EQ_U64(st.bad_lines, 1, "the unknown state counted as unreadable");
+	free(s);
 }
 
 static void test_escapes(void)
@@ -327,6 +356,7 @@ static void test_config(void)
 
 int main(void)
 {
+	test_state();
 	test_exact();
 	test_complete();
 	test_lxd();
