@@ -96,7 +96,7 @@ struct collector {
 	bool *known_up;
 	size_t nknown;
 	int64_t scan_due; /* CLOCK_MONOTONIC µs; 0: scan at the next cycle */
-	uint64_t btime;	  /* boot time, unix seconds (/proc/stat btime), 0: unknown */
+	int64_t btime_ns; /* boot time, unix nanoseconds (boot_time_ns()) */
 	uint64_t hz;	  /* clock ticks per second */
 };
 
@@ -117,22 +117,13 @@ static uint64_t host_mem_total(void)
 	return (uint64_t)si.totalram * si.mem_unit / 1024 * 1000;
 }
 
-/* btime of PROC_ROOT/stat: the boot time, for started_at. 0: unknown. */
-static uint64_t boot_time(const char *proc_root)
+/* The boot time in unix nanoseconds, as the kernel gives /proc/stat's
+ * btime: the real-time clock minus CLOCK_BOOTTIME, the clock of a
+ * process's start time. Not /proc/stat itself: the unit's ProcSubset=pid
+ * hides it. Taken again at each scan, as the real-time clock may be set. */
+static int64_t boot_time_ns(void)
 {
-	char path[4096], line[256];
-	unsigned long long v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/stat", proc_root);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "btime %llu", &v) == 1)
-			break;
-	fclose(f);
-	return v;
+	return clock_us(CLOCK_REALTIME) * 1000 - clock_us(CLOCK_BOOTTIME) * 1000;
 }
 
 void collector_set_side(struct collector *c, struct lp_buf *side)
@@ -198,11 +189,8 @@ int collector_new(const struct config *cfg, struct netns_helper *helper, struct 
 		}
 	}
 	fdb_init(&c->fdb);
-	c->btime = boot_time(cfg->proc_root);
+	c->btime_ns = boot_time_ns();
 	c->hz = (uint64_t)sysconf(_SC_CLK_TCK);
-	if (c->btime == 0)
-		log_warning("no boot time in %s/stat: container_state without uptime_s, started_at",
-			    cfg->proc_root);
 	*ret = c;
 	return 0;
 }
@@ -557,8 +545,10 @@ static int write_state(const struct collector *col, const struct ct_ident *id, c
 		r = lp_field_str(out, "state", state);
 	if (r >= 0)
 		r = lp_field_u64(out, "running", running);
-	if (r >= 0 && running && start_ticks && col->btime && col->hz) {
-		uint64_t started = col->btime + start_ticks / col->hz;
+	if (r >= 0 && running && start_ticks && col->hz) {
+		uint64_t started = (uint64_t)(col->btime_ns +
+					      (int64_t)(start_ticks * (1000000000 / col->hz))) /
+				   1000000000;
 		uint64_t now = (uint64_t)(ts_ns / 1000000000);
 
 		r = lp_field_u64(out, "uptime_s", now > started ? now - started : 0);
@@ -591,6 +581,7 @@ static void state_rescan(struct collector *col)
 	int r;
 
 	col->scan_due = col->now + SCAN_EVERY_MS * 1000;
+	col->btime_ns = boot_time_ns();
 	r = state_scan(&col->cfg->lxc_path, &col->cfg->lxd_path, &known, &nknown);
 	if (r < 0) {
 		log_warning("scanning the container directories failed: %s", strerror(-r));
@@ -763,7 +754,7 @@ static int ct_cycle(struct collector *col, struct ct *c, int64_t ts_ns, struct l
 		if (n < 0)
 			return n;
 		st->points += (uint64_t)n;
-		if (col->cfg->schema != CFG_SCHEMA_LXD2INFLUX) {
+		if (col->cfg->schema != CFG_SCHEMA_LXD2INFLUX && (col->cfg->metrics & CFG_M_STATE)) {
 			if (check)
 				find_start(col, c);
 			n = write_state(col, &id, cg_read_frozen(col->root, c->relpath) == 1 ? "FROZEN"
@@ -879,7 +870,7 @@ static int cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out, colle
 		if (r < 0)
 			return r;
 	}
-	if (out && col->cfg->schema != CFG_SCHEMA_LXD2INFLUX) {
+	if (out && col->cfg->schema != CFG_SCHEMA_LXD2INFLUX && (col->cfg->metrics & CFG_M_STATE)) {
 		r = write_stopped(col, ts_ns, out, &st);
 		if (r < 0)
 			return r;

@@ -49,6 +49,7 @@ static const struct {
 } cfg_metric_names[] = {
 	{ "cpu", CFG_M_CPU }, { "memory", CFG_M_MEMORY }, { "pids", CFG_M_PIDS },
 	{ "io", CFG_M_IO },   { "net", CFG_M_NET },       { "pressure", CFG_M_PRESSURE },
+	{ "state", CFG_M_STATE },
 };
 
 /* ---- reporting ---- */
@@ -483,7 +484,7 @@ static void cfg_collector(struct cfg_ctx *x)
 				c->metrics |= cfg_metric_names[j].bit;
 			else
 				cfg_err(x, "collector", "metrics",
-					"unknown metric \"%s\" (known: cpu, memory, pids, io, net, pressure)",
+					"unknown metric \"%s\" (known: cpu, memory, pids, io, net, pressure, state)",
 					l.v[k]);
 		}
 		if (l.n == 0)

@@ -19,7 +19,8 @@ enum cfg_metric {
 	CFG_M_IO = 1u << 3,
 	CFG_M_PRESSURE = 1u << 4,
 	CFG_M_NET = 1u << 5,
-	CFG_M_ALL = 0x3f,
+	CFG_M_STATE = 1u << 6, /* container_state (no cgroup group: bit 6 is not passed on) */
+	CFG_M_ALL = 0x7f,
 };
 
 enum cfg_schema { CFG_SCHEMA_DEFAULT, CFG_SCHEMA_LXD2INFLUX };

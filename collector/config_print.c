@@ -71,7 +71,7 @@ static void put_size(FILE *f, const char *key, uint64_t n)
 
 static const char *metric_list(unsigned m, char *buf, size_t size)
 {
-	static const char *const names[] = { "cpu", "memory", "pids", "io", "pressure", "net" };
+	static const char *const names[] = { "cpu", "memory", "pids", "io", "pressure", "net", "state" };
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)

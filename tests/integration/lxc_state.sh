@@ -18,7 +18,7 @@ check "container ${p}r started" lxct_start "${p}r"
 t1=$(date +%s)
 
 tmp=$(mktemp -d); t_defer "rm -rf '$tmp'"
-printf '[collector]\ninclude = %s*\nexclude = %se\nmetrics = cpu\n[log]\nlevel = info\n' "$p" "$p" >"$tmp/c.ini"
+printf '[collector]\ninclude = %s*\nexclude = %se\nmetrics = cpu, state\n[log]\nlevel = info\n' "$p" "$p" >"$tmp/c.ini"
 "$LXCOLLECTD" -c "$tmp/c.ini" --stdout --interval 1 --count 12 >"$tmp/out" 2>"$tmp/err" &
 dpid=$!
 t_bound "$dpid" 60

@@ -425,7 +425,7 @@ static void test_errors(void)
 	T_OK(load("[influxdb]\nurl = https://h.example\n") == 0, "no port is fine");
 	bad("[influxdb]\ndatabase =\n", "influxdb.database: must not be empty");
 	bad("[collector]\nmetrics = cpu, disk\n",
-	    "collector.metrics: unknown metric \"disk\" (known: cpu, memory, pids, io, net, pressure)");
+	    "collector.metrics: unknown metric \"disk\" (known: cpu, memory, pids, io, net, pressure, state)");
 	bad("[collector]\nmetrics = ,\n", "collector.metrics: empty: nothing would be collected");
 	bad("[collector]\ninclude =\n", "collector.include: empty: no container would be collected");
 	bad("[collector]\ncgroup_root = sys/fs/cgroup\n",
@@ -463,7 +463,7 @@ static void test_errors(void)
 	T_OK(has(&rep.errors, "collector.interval: 500ms is not a whole number of seconds"),
 	     "several: interval");
 	T_OK(has(&rep.errors, "collector.metrics: unknown metric \"gpu\" (known: cpu, memory, pids, "
-			      "io, net, pressure)"),
+			      "io, net, pressure, state)"),
 	     "several: metrics");
 	T_OK(has(&rep.errors, "influxdb.url: \"gopher://x\" is not an http:// or https:// URL"),
 	     "several: url");
