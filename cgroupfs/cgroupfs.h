@@ -29,6 +29,8 @@ enum cg_hier {
 	CG_H_MEMORY,
 	CG_H_PIDS,
 	CG_H_BLKIO,
+	CG_H_CPUSET,
+	CG_H_FREEZER,
 	CG_H_UNIFIED,
 	CG_H_MAX,
 };
@@ -93,6 +95,8 @@ enum cg_field {
 	CG_MEM_DIRTY,	      /* total_dirty / file_dirty */
 	CG_MEM_MAPPED,	      /* total_mapped_file / file_mapped */
 	CG_MEM_SHMEM,	      /* total_shmem / shmem */
+	CG_CPU_EFFECTIVE_CPUS, /* count of CPUs in v1 cpuset.effective_cpus (cpuset
+				* hierarchy) / cpuset.cpus.effective; a limit */
 	/* pressure: resource r (enum cg_psi) at CG_PSI_BASE + 4*r + k */
 	CG_PSI_BASE,
 	CG_FIELD_MAX = CG_PSI_BASE + 12,
@@ -179,6 +183,10 @@ int cg_discovery_poll(struct cg_discovery *d, struct cg_found **ret_list, size_t
 void cg_discovery_invalidate(struct cg_discovery *d);
 void cg_discovery_free(struct cg_discovery *d);
 
+/* Pure: LXD's PROJECT_NAME into name and project (NULL when there is no
+ * '_'), as discovery splits a container's cgroup name. 1, or -ENOMEM. */
+int cg_split_project(const char *s, char **ret_name, char **ret_project);
+
 /* Pure: classify one directory name at a given place. parent_kind says
  * whether the parent directory was "lxc" or "lxc.payload". Returns 1 and
  * fills ret_name/ret_project (malloc'd) when NAME is a container, 0 when it
@@ -208,6 +216,13 @@ int cg_parse_starttime(const char *buf, size_t len, uint64_t *ret);
  * when the process does not exist (any more). */
 int cg_read_starttime(const char *proc_root, pid_t pid, uint64_t *ret);
 
+/* Is the container at relpath frozen? v1 freezer.state FROZEN (the
+ * freezer hierarchy) / v2 cgroup.events "frozen 1": 1 frozen, 0 not,
+ * -ENOENT without either file, -EINVAL on garbage. Open, read, close. */
+int cg_read_frozen(const struct cg_root *r, const char *relpath);
+/* Pure: the same from a freezer.state (v1) or cgroup.events (v2) buffer. */
+int cg_parse_frozen(const char *buf, size_t len, bool v1);
+
 /* ---- reading ---- */
 
 struct cg_container; /* the open files of one container */
@@ -223,7 +238,8 @@ int cg_container_open(struct cg_root *r, const char *relpath, unsigned metrics,
  * (the caller drops the container). */
 int cg_container_read(struct cg_container *c, struct cg_stats *ret);
 /* Read the limits (v1 cpu.cfs_quota_us and cpu.cfs_period_us,
- * memory.limit_in_bytes, pids.max / v2 cpu.max, memory.max, pids.max)
+ * cpuset.effective_cpus, memory.limit_in_bytes, pids.max / v2 cpu.max,
+ * cpuset.cpus.effective, memory.max, pids.max)
  * again, each by open, read and close: they hold no fd between reloads.
  * cg_container_open() does it once; the root given to it must outlive the
  * container for this call. A missing file leaves its field absent;
@@ -252,6 +268,9 @@ int cg_parse_keyed(const char *buf, size_t len, const char *key, uint64_t *ret);
  * ret_r[k] is what cg_parse_keyed(KEYS[k]) returns, ret[k] its value. */
 void cg_parse_keyed_multi(const char *buf, size_t len, const char *const *keys, size_t nkeys,
 			  uint64_t *ret, int *ret_r);
+/* A cpuset list ("0-3,8,10-11"): the number of CPUs in it. -ENODATA
+ * when empty (no CPU), -EINVAL on garbage or a descending range. */
+int cg_parse_cpuset_count(const char *buf, size_t len, uint64_t *ret);
 /* v2 cpu.max "QUOTA PERIOD" / "max PERIOD": -ERANGE when unlimited. */
 int cg_parse_cpu_max(const char *buf, size_t len, double *ret_cpus);
 /* v2 io.stat: sums over devices of rbytes, wbytes, rios, wios (in that

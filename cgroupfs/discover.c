@@ -35,7 +35,7 @@ static bool has_prefix(const char *s, const char *prefix)
 
 /* LXD names a project's container PROJECT_NAME; instance names cannot hold
  * '_', so the first '_' splits. */
-static int split_project(const char *s, char **ret_name, char **ret_project)
+int cg_split_project(const char *s, char **ret_name, char **ret_project)
 {
 	const char *us = strchr(s, '_');
 	_cleanup_free_ char *name = NULL, *project = NULL;
@@ -67,13 +67,13 @@ int cg_classify(const char *dirname, enum cg_parent parent, char **ret_name, cha
 	if (has_prefix(dirname, payload)) {
 		if (dirname[sizeof(payload) - 1] == '\0')
 			return -EPERM;
-		return split_project(dirname + sizeof(payload) - 1, ret_name, ret_project);
+		return cg_split_project(dirname + sizeof(payload) - 1, ret_name, ret_project);
 	}
 	if (strcmp(dirname, "lxc.payload") == 0 || strcmp(dirname, "lxc") == 0)
 		return 0;
 	switch (parent) {
 	case CG_PARENT_PAYLOAD:
-		return split_project(dirname, ret_name, ret_project);
+		return cg_split_project(dirname, ret_name, ret_project);
 	case CG_PARENT_LXC: {
 		char *name = strdup(dirname);
 

@@ -159,6 +159,9 @@ extern const struct cg_file_table cg_v1_table; /* v1.c */
 /* Generic extractors (read.c), usable by any table. */
 void cg_extract_keyed(const struct cg_file_spec *spec, uint64_t active, const char *buf,
 		      size_t len, struct cg_scratch *s);
+/* A cpuset list into map[0]'s slot as a CPU count; empty: absent. */
+void cg_extract_cpuset(const struct cg_file_spec *spec, uint64_t active, const char *buf,
+		       size_t len, struct cg_scratch *s);
 /* USER_HZ, the unit of cpuacct.stat (100 nearly everywhere). */
 uint64_t cg_clk_tck(void);
 /* Store one parsed number according to MAP (scaling, "max" handling). */

@@ -188,6 +188,66 @@ void cg_parse_keyed_multi(const char *buf, size_t len, const char *const *keys, 
 }
 
 /* v2 cpu.max: "QUOTA PERIOD" in µs, QUOTA may be "max". */
+int cg_parse_frozen(const char *buf, size_t len, bool v1)
+{
+	uint64_t v;
+	int r;
+
+	if (!v1) {
+		r = cg_parse_keyed(buf, len, "frozen", &v);
+		if (r < 0)
+			return r == -ENOENT ? -EINVAL : r;
+		return v == 1 ? 1 : v == 0 ? 0 : -EINVAL;
+	}
+	while (len > 0 && is_space(buf[len - 1]))
+		len--;
+	if (len == 6 && !memcmp(buf, "FROZEN", 6))
+		return 1;
+	if ((len == 6 && !memcmp(buf, "THAWED", 6)) || (len == 8 && !memcmp(buf, "FREEZING", 8)))
+		return 0;
+	return -EINVAL;
+}
+
+/* "0-3,8,10-11\n": ranges and single CPUs, comma-separated (the kernel's
+ * cpulist format); the count is what LXD's lxd_cpu_effective_total shows. */
+int cg_parse_cpuset_count(const char *buf, size_t len, uint64_t *ret)
+{
+	const char *p = buf, *end = buf + len;
+	uint64_t n = 0;
+
+	while (end > p && is_space(end[-1]))
+		end--;
+	p = skip_blank(p, end);
+	if (p == end)
+		return -ENODATA;
+	for (;;) {
+		uint64_t lo, hi;
+		int r = parse_dec(&p, end, &lo);
+
+		if (r < 0)
+			return r;
+		hi = lo;
+		if (p < end && *p == '-') {
+			p++;
+			r = parse_dec(&p, end, &hi);
+			if (r < 0)
+				return r;
+			if (hi < lo)
+				return -EINVAL;
+		}
+		if (hi - lo >= UINT64_MAX - n)
+			return -EOVERFLOW;
+		n += hi - lo + 1;
+		if (p == end)
+			break;
+		if (*p != ',')
+			return -EINVAL;
+		p++;
+	}
+	*ret = n;
+	return 0;
+}
+
 int cg_parse_cpu_max(const char *buf, size_t len, double *ret_cpus)
 {
 	const char *p = buf, *end = buf + len, *te;

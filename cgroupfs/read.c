@@ -36,7 +36,7 @@ struct cg_open_file {
 /* What the files not held open feed, kept from the last reload. */
 static const unsigned kept_fields[] = {
 	CG_CPU_LIMIT_CPUS, CG_MEM_LIMIT,	    CG_PIDS_LIMIT,	 CG_CPU_PERIODS,
-	CG_CPU_THROTTLED_PERIODS, CG_CPU_THROTTLED_NS, CG_MEM_FAILCNT,
+	CG_CPU_THROTTLED_PERIODS, CG_CPU_THROTTLED_NS, CG_MEM_FAILCNT, CG_CPU_EFFECTIVE_CPUS,
 };
 
 struct cg_container {
@@ -145,6 +145,7 @@ static const char *const field_names[CG_PSI_BASE] = {
 	[CG_MEM_DIRTY] = "memory.dirty",
 	[CG_MEM_MAPPED] = "memory.mapped",
 	[CG_MEM_SHMEM] = "memory.shmem",
+	[CG_CPU_EFFECTIVE_CPUS] = "cpu.effective_cpus",
 };
 
 static const char *const psi_field_names[CG_PSI_MAX][4] = {
@@ -288,6 +289,20 @@ static void extract_cpu_max(const struct cg_file_spec *spec, uint64_t active, co
 }
 
 /* v2 io.stat: map[0..3] get the sums of rbytes, wbytes, rios, wios. */
+void cg_extract_cpuset(const struct cg_file_spec *spec, uint64_t active, const char *buf,
+		       size_t len, struct cg_scratch *s)
+{
+	uint64_t n;
+	int r = cg_parse_cpuset_count(buf, len, &n);
+
+	if (r == -ENODATA || !(active & 1))
+		return;
+	if (r < 0)
+		cg_set_bad(s, spec->map[0].slot);
+	else
+		cg_set_u64(s, spec->map[0].slot, n);
+}
+
 static void extract_io_stat(const struct cg_file_spec *spec, uint64_t active, const char *buf,
 			    size_t len, struct cg_scratch *s)
 {
@@ -346,6 +361,9 @@ static const struct cg_map v2_cpu_stat[] = {
 };
 static const struct cg_map v2_cpu_max[] = {
 	{ NULL, CG_CPU_LIMIT_CPUS, CG_SCALE_1, CG_MAP_UNLIMITED, CG_H_CPU },
+};
+static const struct cg_map v2_cpuset[] = {
+	{ NULL, CG_CPU_EFFECTIVE_CPUS, CG_SCALE_1, 0, CG_H_CPUSET },
 };
 static const struct cg_map v2_mem_current[] = {
 	{ NULL, CG_MEM_USAGE, CG_SCALE_1, 0, CG_H_MEMORY },
@@ -409,6 +427,7 @@ static const struct cg_map v2_psi_io[] = PSI_MAP(CG_PSI_IO);
 static const struct cg_file_spec v2_files[] = {
 	V2("cpu.stat", CG_M_CPU, cg_extract_keyed, v2_cpu_stat, 0),
 	V2_LIMIT("cpu.max", CG_M_CPU, extract_cpu_max, v2_cpu_max),
+	V2_LIMIT("cpuset.cpus.effective", CG_M_CPU, cg_extract_cpuset, v2_cpuset),
 	V2("memory.current", CG_M_MEMORY, cg_extract_keyed, v2_mem_current, 0),
 	V2("memory.stat", CG_M_MEMORY, cg_extract_keyed, v2_mem_stat, 0),
 	V2("memory.swap.current", CG_M_MEMORY, cg_extract_keyed, v2_mem_swap, 0),
@@ -611,6 +630,35 @@ opened:
 }
 
 static void derive(struct cg_scratch *s);
+
+int cg_read_frozen(const struct cg_root *r, const char *relpath)
+{
+	bool v1 = r->fd[CG_H_FREEZER] >= 0;
+	int rootfd = v1 ? r->fd[CG_H_FREEZER] : r->fd[CG_H_UNIFIED];
+	char path[4096], buf[512];
+	ssize_t n;
+	int fd;
+
+	if (!cg_relpath_ok(relpath))
+		return -EINVAL;
+	if (rootfd < 0)
+		return -ENOENT;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", relpath,
+			     v1 ? "freezer.state" : "cgroup.events") >= sizeof(path))
+		return -ENAMETOOLONG;
+	fd = cg_openat(rootfd, path, 0);
+	if (fd < 0)
+		return fd;
+	do
+		n = read(fd, buf, sizeof(buf));
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return (int)n;
+	return cg_parse_frozen(buf, (size_t)n, v1);
+}
 
 /* Open, read, close and extract the files of KIND among the limits. */
 static int read_unheld(const struct cg_container *c, enum cg_read_kind kind, uint64_t gates,

@@ -18,6 +18,7 @@ int cg_v1_hier_of(const char *name, size_t len)
 	} ctl[] = {
 		{ "cpu", CG_H_CPU },   { "cpuacct", CG_H_CPUACCT }, { "memory", CG_H_MEMORY },
 		{ "pids", CG_H_PIDS }, { "blkio", CG_H_BLKIO },
+		{ "cpuset", CG_H_CPUSET }, { "freezer", CG_H_FREEZER },
 	};
 
 	for (size_t i = 0; i < CG_N(ctl); i++)
@@ -273,6 +274,10 @@ static const struct cg_map v1_io_ops[] = {
 	V1("Write", CG_IO_WRITE_OPS, 0),
 };
 
+static const struct cg_map v1_cpuset[] = {
+	{ NULL, CG_CPU_EFFECTIVE_CPUS, CG_SCALE_1, 0, CG_H_MAX },
+};
+
 #define FILE(name, fallback, hier, metric, fn, map) \
 	{ name, fallback, hier, metric, fn, map, CG_N(map), 0, CG_READ_HELD, 0 }
 #define LIMIT(name, hier, metric, fn, map) \
@@ -290,6 +295,7 @@ static const struct cg_file_spec v1_files[] = {
 	GATED("cpu.stat", CG_H_CPU, CG_M_CPU, cg_extract_keyed, v1_cpu_stat, CG_CPU_LIMIT_CPUS),
 	LIMIT("cpu.cfs_quota_us", CG_H_CPU, CG_M_CPU, extract_cfs_quota, v1_cfs_quota),
 	LIMIT("cpu.cfs_period_us", CG_H_CPU, CG_M_CPU, cg_extract_keyed, v1_cfs_period),
+	LIMIT("cpuset.effective_cpus", CG_H_CPUSET, CG_M_CPU, cg_extract_cpuset, v1_cpuset),
 	FILE("memory.usage_in_bytes", NULL, CG_H_MEMORY, CG_M_MEMORY, cg_extract_keyed,
 	     v1_mem_usage),
 	FILE("memory.stat", NULL, CG_H_MEMORY, CG_M_MEMORY, cg_extract_keyed, v1_mem_stat),

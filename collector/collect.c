@@ -31,6 +31,7 @@
 #include "collector/log.h"
 #include "collector/net.h"
 #include "collector/schema.h"
+#include "collector/state.h"
 #include "util/util.h"
 
 struct ct {
@@ -60,6 +61,9 @@ struct ct {
 	 * and closes them every cycle */
 	bool cold;
 	uint64_t held_fds;
+	/* container_state: the init's start time (clock ticks since boot),
+	 * 0 until found; looked for at discovery and with the limits */
+	uint64_t start_ticks;
 };
 
 /* Discovery trusts inotify between full rescans of the hierarchy at
@@ -86,7 +90,19 @@ struct collector {
 	uint64_t limits_every; /* cycles in LIMITS_EVERY_MS */
 	uint64_t limits_turn;  /* spreads the containers over those cycles */
 	struct fdbudget fdb;
+	/* container_state: what LXC's and LXD's directories hold (state.h),
+	 * and which of those run (found in the table), at the last scan */
+	struct state_known *known;
+	bool *known_up;
+	size_t nknown;
+	int64_t scan_due; /* CLOCK_MONOTONIC µs; 0: scan at the next cycle */
+	int64_t btime_ns; /* boot time, unix nanoseconds (boot_time_ns()) */
+	uint64_t hz;	  /* clock ticks per second */
 };
+
+/* The directories of LXC and LXD are scanned at least this often (and
+ * when discovery saw a change). */
+#define SCAN_EVERY_MS 60000
 
 /* The host's MemTotal as LXD 5.0 reports it: /proc/meminfo's kB taken as
  * 1000 bytes each (what LXD's dashboards have always shown). From
@@ -99,6 +115,15 @@ static uint64_t host_mem_total(void)
 	if (sysinfo(&si) < 0)
 		return 0;
 	return (uint64_t)si.totalram * si.mem_unit / 1024 * 1000;
+}
+
+/* The boot time in unix nanoseconds, as the kernel gives /proc/stat's
+ * btime: the real-time clock minus CLOCK_BOOTTIME, the clock of a
+ * process's start time. Not /proc/stat itself: the unit's ProcSubset=pid
+ * hides it. Taken again at each scan, as the real-time clock may be set. */
+static int64_t boot_time_ns(void)
+{
+	return clock_us(CLOCK_REALTIME) * 1000 - clock_us(CLOCK_BOOTTIME) * 1000;
 }
 
 void collector_set_side(struct collector *c, struct lp_buf *side)
@@ -164,6 +189,8 @@ int collector_new(const struct config *cfg, struct netns_helper *helper, struct 
 		}
 	}
 	fdb_init(&c->fdb);
+	c->btime_ns = boot_time_ns();
+	c->hz = (uint64_t)sysconf(_SC_CLK_TCK);
 	*ret = c;
 	return 0;
 }
@@ -175,6 +202,8 @@ void collector_free(struct collector *c)
 	for (size_t i = 0; i < c->n; i++)
 		ct_clear(&c->cts[i]);
 	free(c->cts);
+	state_known_free(c->known, c->nknown);
+	free(c->known_up);
 	if (c->net)
 		net_free(c->net);
 	cg_discovery_free(c->disc);
@@ -231,6 +260,17 @@ static void ct_keep_or_close(struct collector *col, struct ct *c)
 	c->cold = true;
 }
 
+/* The init's start time, for uptime_s: once found, kept until the
+ * cgroup is made anew. */
+static void find_start(struct collector *col, struct ct *c)
+{
+	pid_t pid;
+	uint64_t st;
+
+	if (c->start_ticks == 0 && cg_find_init(col->root, c->relpath, &pid, &st) == 0)
+		c->start_ticks = st;
+}
+
 /* Fill a new table slot from a discovered cgroup; false if it is skipped
  * for good (its cgroup vanished already). */
 static bool ct_init(struct collector *col, struct ct *c, struct cg_found *f)
@@ -274,6 +314,7 @@ static bool ct_init(struct collector *col, struct ct *c, struct cg_found *f)
 	if (c->limits_due > col->now + LIMITS_EVERY_MS * 1000)
 		c->limits_due = col->now + LIMITS_EVERY_MS * 1000;
 	c->limits_due -= (int64_t)col->cfg->interval_ms * 500;
+	find_start(col, c);
 	log_debug("container %s: found at %s", c->name, c->relpath);
 	return true;
 }
@@ -492,6 +533,113 @@ static int write_fs(struct ct *c, const struct ct_ident *id, int64_t ts_ns, stru
 	return r < 0 ? (r == -ENOMEM ? r : 0) : 1;
 }
 
+/* container_state of one container. Returns the points written (0 or
+ * 1) or -ENOMEM. */
+static int write_state(const struct collector *col, const struct ct_ident *id, const char *state,
+		       uint64_t start_ticks, int64_t ts_ns, struct lp_buf *out)
+{
+	bool running = start_ticks != UINT64_MAX;
+	int r = schema_begin(out, "container_state", id);
+
+	if (r >= 0)
+		r = lp_field_str(out, "state", state);
+	if (r >= 0)
+		r = lp_field_u64(out, "running", running);
+	if (r >= 0 && running && start_ticks && col->hz) {
+		uint64_t started = (uint64_t)(col->btime_ns +
+					      (int64_t)(start_ticks * (1000000000 / col->hz))) /
+				   1000000000;
+		uint64_t now = (uint64_t)(ts_ns / 1000000000);
+
+		r = lp_field_u64(out, "uptime_s", now > started ? now - started : 0);
+		if (r >= 0)
+			r = lp_field_u64(out, "started_at", started);
+	}
+	if (r < 0) {
+		lp_abort(out);
+		return r == -ENOMEM ? r : 0;
+	}
+	r = lp_end(out, ts_ns);
+	return r < 0 ? (r == -ENOMEM ? r : 0) : 1;
+}
+
+static int ct_ptr_cmp(const void *a, const void *b)
+{
+	const struct ct *x = *(const struct ct *const *)a, *y = *(const struct ct *const *)b;
+
+	return state_cmp(x->name, x->project, y->name, y->project);
+}
+
+/* Scan LXC's and LXD's directories again and mark which of what they hold
+ * runs (has a cgroup in the table). A failed scan keeps the last one. */
+static void state_rescan(struct collector *col)
+{
+	struct state_known *known = NULL;
+	const struct ct **by_name = NULL;
+	size_t nknown = 0;
+	bool *up;
+	int r;
+
+	col->scan_due = col->now + SCAN_EVERY_MS * 1000;
+	col->btime_ns = boot_time_ns();
+	r = state_scan(&col->cfg->lxc_path, &col->cfg->lxd_path, &known, &nknown);
+	if (r < 0) {
+		log_warning("scanning the container directories failed: %s", strerror(-r));
+		return;
+	}
+	up = calloc(nknown ? nknown : 1, sizeof(*up));
+	by_name = calloc(col->n ? col->n : 1, sizeof(*by_name));
+	if (!up || !by_name) {
+		free(up);
+		free(by_name);
+		state_known_free(known, nknown);
+		log_warning("scanning the container directories failed: %s", strerror(ENOMEM));
+		return;
+	}
+	for (size_t i = 0; i < col->n; i++)
+		by_name[i] = &col->cts[i];
+	if (col->n)
+		qsort(by_name, col->n, sizeof(*by_name), ct_ptr_cmp);
+	for (size_t i = 0, j = 0; i < nknown; i++) {
+		int cmp = 1;
+
+		while (j < col->n &&
+		       (cmp = state_cmp(by_name[j]->name, by_name[j]->project, known[i].name,
+					known[i].project)) < 0)
+			j++;
+		up[i] = j < col->n && cmp == 0;
+	}
+	free(by_name);
+	state_known_free(col->known, col->nknown);
+	free(col->known_up);
+	col->known = known;
+	col->known_up = up;
+	col->nknown = nknown;
+}
+
+/* container_state of the containers that exist but do not run. */
+static int write_stopped(struct collector *col, int64_t ts_ns, struct lp_buf *out,
+			 struct cycle_stats *st)
+{
+	if (col->scan_due == 0 || col->now >= col->scan_due)
+		state_rescan(col);
+	for (size_t i = 0; i < col->nknown; i++) {
+		const struct state_known *k = &col->known[i];
+		struct ct_ident id = { col->cfg->hostname, k->name, k->project, col->cfg->tags,
+				       col->cfg->ntags };
+		int n;
+
+		if (col->known_up[i] || !wanted(col->cfg, k->name) || !lp_tag_ok(k->name) ||
+		    (k->project && !lp_tag_ok(k->project)))
+			continue;
+		n = write_state(col, &id, "STOPPED", UINT64_MAX, ts_ns, out);
+		if (n < 0)
+			return n;
+		st->points += (uint64_t)n;
+	}
+	return 0;
+}
+
 /* One container's network figures: sync its socket, dump its links and
  * encode them when OUT is given. Returns 0 (ret_links NULL when there are
  * none this cycle), or -errno of the encoder. */
@@ -585,6 +733,8 @@ static int ct_cycle(struct collector *col, struct ct *c, int64_t ts_ns, struct l
 			cg_container_free(c->cg);
 			c->cg = cg;
 			c->net_stale = true; /* a restart: a new init, a new namespace */
+			c->start_ticks = 0;
+			find_start(col, c);
 			r = cg_container_read(c->cg, &s);
 		}
 	}
@@ -604,6 +754,16 @@ static int ct_cycle(struct collector *col, struct ct *c, int64_t ts_ns, struct l
 		if (n < 0)
 			return n;
 		st->points += (uint64_t)n;
+		if (col->cfg->schema != CFG_SCHEMA_LXD2INFLUX && (col->cfg->metrics & CFG_M_STATE)) {
+			if (check)
+				find_start(col, c);
+			n = write_state(col, &id, cg_read_frozen(col->root, c->relpath) == 1 ? "FROZEN"
+											 : "RUNNING",
+					c->start_ticks, ts_ns, out);
+			if (n < 0)
+				return n;
+			st->points += (uint64_t)n;
+		}
 	}
 	st->containers++;
 	if (col->side && schema_write_lxd_memory(col->side, &id, &s, col->host_mem, ts_ns) < 0)
@@ -671,6 +831,7 @@ static int cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out, colle
 	} else if (r > 0) {
 		r = collector_sync(col, found, nfound);
 		cg_found_free(found, nfound);
+		col->scan_due = 0; /* which containers run changed: scan again */
 		if (r < 0)
 			return r;
 	}
@@ -706,6 +867,11 @@ static int cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out, colle
 		r = ct_cycle(col, c, ts_ns, out, fn, ud, &st);
 		if (c->cold)
 			ct_close_cold(c);
+		if (r < 0)
+			return r;
+	}
+	if (out && col->cfg->schema != CFG_SCHEMA_LXD2INFLUX && (col->cfg->metrics & CFG_M_STATE)) {
+		r = write_stopped(col, ts_ns, out, &st);
 		if (r < 0)
 			return r;
 	}

@@ -32,7 +32,7 @@
 const char *const cfg_known[] = {
 	"collector:interval", "collector:hostname", "collector:cgroup_root",
 	"collector:proc_root", "collector:include", "collector:exclude",
-	"collector:interfaces_exclude", "collector:metrics", "collector:schema",
+	"collector:interfaces_exclude", "collector:lxc_path", "collector:lxd_path", "collector:metrics", "collector:schema",
 	"collector:user", "collector:tags", "influxdb:url", "influxdb:api", "influxdb:database",
 	"influxdb:retention_policy", "influxdb:username", "influxdb:password_file",
 	"influxdb:org", "influxdb:bucket", "influxdb:token_file", "influxdb:gzip",
@@ -49,6 +49,7 @@ static const struct {
 } cfg_metric_names[] = {
 	{ "cpu", CFG_M_CPU }, { "memory", CFG_M_MEMORY }, { "pids", CFG_M_PIDS },
 	{ "io", CFG_M_IO },   { "net", CFG_M_NET },       { "pressure", CFG_M_PRESSURE },
+	{ "state", CFG_M_STATE },
 };
 
 /* ---- reporting ---- */
@@ -281,6 +282,15 @@ static void get_list(struct cfg_ctx *x, const char *sec, const char *key, struct
 	*field = l;
 }
 
+/* [collector] KEY: a list of absolute directories (may be empty). */
+static void get_dirs(struct cfg_ctx *x, const char *key, struct strv *field)
+{
+	get_list(x, "collector", key, field);
+	for (size_t i = 0; i < field->n; i++)
+		if (field->v[i][0] != '/')
+			cfg_err(x, "collector", key, "\"%s\" is not an absolute path", field->v[i]);
+}
+
 /* Index of the value in the NULL-terminated names (any case), -2 when
  * the key is absent, -1 (reported) when the value is none of them. */
 static int get_enum(struct cfg_ctx *x, const char *sec, const char *key, const char *const *names)
@@ -346,7 +356,10 @@ static int cfg_defaults(struct config *c)
 	c->log_level = LOG_INFO;
 	if (!c->hostname || !c->cgroup_root || !c->proc_root || !c->url || !c->database ||
 	    !c->spool_dir || cfg_parse_list("*", &c->include) < 0 ||
-	    cfg_parse_list("lo", &c->interfaces_exclude) < 0)
+	    cfg_parse_list("lo", &c->interfaces_exclude) < 0 ||
+	    cfg_parse_list("/var/lib/lxc", &c->lxc_path) < 0 ||
+	    cfg_parse_list("/var/lib/lxd/containers, /var/snap/lxd/common/lxd/containers",
+			   &c->lxd_path) < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -450,6 +463,8 @@ static void cfg_collector(struct cfg_ctx *x)
 		cfg_err(x, "collector", "include", "empty: no container would be collected");
 	get_list(x, "collector", "exclude", &c->exclude);
 	get_list(x, "collector", "interfaces_exclude", &c->interfaces_exclude);
+	get_dirs(x, "lxc_path", &c->lxc_path);
+	get_dirs(x, "lxd_path", &c->lxd_path);
 
 	v = cfg_get(x, "collector", "metrics");
 	if (v) {
@@ -469,7 +484,7 @@ static void cfg_collector(struct cfg_ctx *x)
 				c->metrics |= cfg_metric_names[j].bit;
 			else
 				cfg_err(x, "collector", "metrics",
-					"unknown metric \"%s\" (known: cpu, memory, pids, io, net, pressure)",
+					"unknown metric \"%s\" (known: cpu, memory, pids, io, net, pressure, state)",
 					l.v[k]);
 		}
 		if (l.n == 0)
@@ -739,6 +754,8 @@ void cfg_free(struct config *c)
 	strv_free(&c->include);
 	strv_free(&c->exclude);
 	strv_free(&c->interfaces_exclude);
+	strv_free(&c->lxc_path);
+	strv_free(&c->lxd_path);
 	free(c->user);
 	for (size_t i = 0; i < c->ntags; i++) {
 		free(c->tags[i].key);

@@ -19,7 +19,8 @@ enum cfg_metric {
 	CFG_M_IO = 1u << 3,
 	CFG_M_PRESSURE = 1u << 4,
 	CFG_M_NET = 1u << 5,
-	CFG_M_ALL = 0x3f,
+	CFG_M_STATE = 1u << 6, /* container_state (no cgroup group: bit 6 is not passed on) */
+	CFG_M_ALL = 0x7f,
 };
 
 enum cfg_schema { CFG_SCHEMA_DEFAULT, CFG_SCHEMA_LXD2INFLUX };
@@ -47,6 +48,8 @@ struct config {
 	struct strv include;
 	struct strv exclude;
 	struct strv interfaces_exclude;
+	struct strv lxc_path; /* LXC lxcpaths: every NAME/config is a container */
+	struct strv lxd_path; /* LXD instance directories: [PROJECT_]NAME */
 	unsigned metrics; /* enum cfg_metric bits */
 	enum cfg_schema schema;
 	char *user; /* NULL: stay root without capabilities */

@@ -71,7 +71,7 @@ static void put_size(FILE *f, const char *key, uint64_t n)
 
 static const char *metric_list(unsigned m, char *buf, size_t size)
 {
-	static const char *const names[] = { "cpu", "memory", "pids", "io", "pressure", "net" };
+	static const char *const names[] = { "cpu", "memory", "pids", "io", "pressure", "net", "state" };
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -110,6 +110,8 @@ int cfg_print(const struct config *c, FILE *f)
 	put_list(f, "include", &c->include);
 	put_list(f, "exclude", &c->exclude);
 	put_list(f, "interfaces_exclude", &c->interfaces_exclude);
+	put_list(f, "lxc_path", &c->lxc_path);
+	put_list(f, "lxd_path", &c->lxd_path);
 	put_value(f, "metrics", metric_list(c->metrics, buf, sizeof(buf)));
 	put_value(f, "schema", c->schema == CFG_SCHEMA_LXD2INFLUX ? "lxd2influx" : "default");
 	put_value(f, "user", c->user);

@@ -381,6 +381,27 @@ int lp_field_u64(struct lp_buf *b, const char *key, uint64_t value)
 	return 0;
 }
 
+int lp_field_str(struct lp_buf *b, const char *key, const char *value)
+{
+	int r = lp_field_key(b, key);
+
+	if (r < 0)
+		return r;
+	r = lp_put(b, "\"", 1);
+	for (const char *p = value; r >= 0 && *p; p++) {
+		if (*p == '"' || *p == '\\')
+			r = lp_put(b, "\\", 1);
+		if (r >= 0)
+			r = lp_put(b, p, 1);
+	}
+	if (r >= 0)
+		r = lp_put(b, "\"", 1);
+	if (r < 0)
+		return lp_fail(b, r);
+	b->nfields++;
+	return 0;
+}
+
 /* The "C" numeric locale, so a daemon that ever calls setlocale() still
  * writes '.' as the decimal point. */
 static locale_t lp_c_locale(void)

@@ -49,6 +49,8 @@ int lp_begin(struct lp_buf *b, const char *measurement);
  * stored exactly (ends in a backslash), or after a field. Tags must come before
  * fields, in the order the caller wants them stored. */
 int lp_tag(struct lp_buf *b, const char *key, const char *value);
+/* String field: key="value", '"' and '\\' escaped. */
+int lp_field_str(struct lp_buf *b, const char *key, const char *value);
 /* Integer field: key=123i */
 int lp_field_u64(struct lp_buf *b, const char *key, uint64_t value);
 /* Float field; -EDOM for NaN or infinity (line protocol cannot hold them):

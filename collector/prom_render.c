@@ -169,6 +169,22 @@ static int add_sample(struct prom_work *w, uint32_t fam, size_t lab_off, size_t 
 	return 0;
 }
 
+/* A map with div 0 takes a string field whose values are these, and
+ * makes it the label state="VALUE" of a sample 1 (container_state). */
+static const char *state_label(const char *val)
+{
+	static const char *const labels[][2] = {
+		{ "\"RUNNING\"", "state=\"RUNNING\"" },
+		{ "\"STOPPED\"", "state=\"STOPPED\"" },
+		{ "\"FROZEN\"", "state=\"FROZEN\"" },
+	};
+
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (!strcmp(val, labels[i][0]))
+			return labels[i][1];
+	return NULL;
+}
+
 /* The rows of the profile's maps for measurement M: [*first, *first + n). */
 static size_t maps_of(const struct prom_profile *p, const char *m, size_t *first)
 {
@@ -343,11 +359,16 @@ static int do_line(struct prom_work *w, const char *p, const char *end)
 			size_t val_off = w->arena.len;
 			const struct prom_map *m = &prof->maps[first + i];
 
-			r = put_value(&w->arena, val, m->div);
+			const char *extra = m->labels;
+
+			if (m->div == 0) /* a state string: a label, value 1 */
+				r = (extra = state_label(val)) ? lp_append(&w->arena, "1", 1) : -EINVAL;
+			else
+				r = put_value(&w->arena, val, m->div);
 			if (r == -ENOMEM)
 				return r;
 			if (r >= 0)
-				r = add_sample(w, m->fam, lab_off, lab_len, val_off, m->labels);
+				r = add_sample(w, m->fam, lab_off, lab_len, val_off, extra);
 			else
 				w->arena.len = val_off, w->st.bad_lines++;
 			if (r == -ENOMEM)

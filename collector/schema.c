@@ -27,6 +27,7 @@ static const struct field_map cpu_fields[] = {
 	{ "throttled_periods", CG_CPU_THROTTLED_PERIODS },
 	{ "throttled_ns", CG_CPU_THROTTLED_NS },
 	{ "limit_cpus", CG_CPU_LIMIT_CPUS },
+	{ "effective_cpus", CG_CPU_EFFECTIVE_CPUS },
 };
 
 static const struct field_map memory_fields[] = {

@@ -56,7 +56,7 @@ last=$(d_last_tick r)
 eq "R: one file in rejected/" "$(ls "$W/spool-r/rejected" | grep -c '\.lp')" 1
 gzip -dcf "$W/spool-r/rejected/"*.lp* >"$W/rejected.lp" 2>/dev/null
 check "R: it is the first cycle's batch, with limit_cpus=0.5" \
-	grep -q "^container_cpu,.*limit_cpus=0.5 ${first}000000000\$" "$W/rejected.lp"
+	grep -q "^container_cpu,.*limit_cpus=0.5[, ].*${first}000000000\$" "$W/rejected.lp"
 eq "R: logged once" "$(grep -c 'refused a batch' "$W/r.log")" 1
 check "R: the log line says why (HTTP 400, field type conflict)" \
 	sh -c "grep 'refused a batch' '$W/r.log' | grep 'HTTP 400' | grep -q 'field type conflict'"

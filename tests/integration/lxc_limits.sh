@@ -1,6 +1,8 @@
 #!/bin/sh
 # Real LXC containers: limits changed with lxc-cgroup while the daemon runs
-# show within a minute (limits are read once a minute, not held open); the
+# show within a minute (limits are read once a minute, not held open),
+# effective_cpus among them (the count of the v1 cpuset, the quota aside,
+# as LXD counts); the
 # daemon holds no limit file open, at most 11 cgroup files per container on
 # a hybrid host with every default metric, and no pidfd.
 . "$(dirname "$0")/../lib/common.sh"
@@ -14,7 +16,8 @@ lxct_create "${p}a" \
 	"lxc.cgroup.cpu.cfs_period_us = 100000" \
 	"lxc.cgroup.pids.max = 200" || { not_ok "create ${p}a"; t_done; exit 1; }
 lxct_create "${p}b" || { not_ok "create ${p}b"; t_done; exit 1; }
-for c in a b; do
+lxct_create "${p}c" "lxc.cgroup.cpuset.cpus = 0" || { not_ok "create ${p}c"; t_done; exit 1; }
+for c in a b c; do
 	check "container ${p}$c started" lxct_start "${p}$c"
 done
 
@@ -37,7 +40,8 @@ for c in a b; do
 	check "${p}$c: at most 11 cgroup files held ($n)" test "$n" -le 11 -a "$n" -ge 8
 done
 n=$(for f in /proc/$dpid/fd/*; do readlink "$f"; done |
-	grep -c -e 'limit_in_bytes$' -e 'cfs_quota_us$' -e 'cfs_period_us$' -e 'pids.max$' -e 'memory.max$' -e 'cpu.max$')
+	grep -c -e 'limit_in_bytes$' -e 'cfs_quota_us$' -e 'cfs_period_us$' -e 'pids.max$' -e 'memory.max$' -e 'cpu.max$' \
+		-e 'effective_cpus$' -e 'cpus.effective$')
 eq "no limit file held open" "$n" 0
 n=$(for f in /proc/$dpid/fd/*; do readlink "$f"; done | grep -c 'pidfd')
 eq "no pidfd held" "$n" 0
@@ -48,6 +52,8 @@ check "lxc-cgroup memory.limit_in_bytes" lxc-cgroup -n "${p}a" memory.limit_in_b
 check "lxc-cgroup pids.max" lxc-cgroup -n "${p}a" pids.max 100
 check "lxc-cgroup cpu.cfs_quota_us (b)" lxc-cgroup -n "${p}b" cpu.cfs_quota_us 25000
 check "lxc-cgroup memory.limit_in_bytes (b)" lxc-cgroup -n "${p}b" memory.limit_in_bytes 67108864
+ncpu=$(getconf _NPROCESSORS_ONLN)
+[ "$ncpu" -ge 2 ] && check "lxc-cgroup cpuset.cpus 0-1 (c)" lxc-cgroup -n "${p}c" cpuset.cpus 0-1
 wait "$dpid"
 eq "daemon exit status" "$?" 0
 
@@ -82,6 +88,16 @@ within_minute "${p}b: new memory limit within a minute" \
 # the old value until then: the first cycle had the configured limit
 eq "${p}a: the first cycle had the configured memory limit" \
 	"$(field "$(head -n 20 "$tmp/out")" container_memory "container=${p}a" limit_bytes)" 268435456
+# effective_cpus: the cpuset's count; a's quota of 0.5 CPU does not lower it
+head -n 40 "$tmp/out" >"$tmp/first"
+eq "${p}a: effective_cpus is every online CPU despite the 0.5 quota" \
+	"$(field "$(cat "$tmp/first")" container_cpu "container=${p}a" effective_cpus)" "$ncpu"
+eq "${p}a: limit_cpus 0.5 beside it" \
+	"$(field "$(cat "$tmp/first")" container_cpu "container=${p}a" limit_cpus)" 0.5
+eq "${p}c: effective_cpus 1 with lxc.cgroup.cpuset.cpus = 0" \
+	"$(field "$(cat "$tmp/first")" container_cpu "container=${p}c" effective_cpus)" 1
+[ "$ncpu" -ge 2 ] && within_minute "${p}c: cpuset widened to 0-1 shows within a minute" \
+	"$(first_seen container_cpu "${p}c" effective_cpus 2)"
 # b now has a quota: its throttling counters are read every cycle
 last=$(grep "^container_cpu,[^ ]*container=${p}b[ ,]" "$tmp/out" | tail -n 1)
 check "${p}b: periods still reported" [ -n "$(field "$last" container_cpu "container=${p}b" periods)" ]

@@ -75,6 +75,12 @@ bad=$(awk '{
 }' "$W/pairs")
 [ -n "$bad" ] && printf '%s\n' "$bad" | sed 's/^/# differs: /'
 eq "every shared figure agrees with LXD's ($(wc -l <"$W/pairs") compared)" "$bad" ""
+# lxd_cpu_effective_total: LXD 5.0 has no such family (5.6 added it), so
+# against the CPUs the instance's init may run on, which its cpuset sets
+ipid=$(lxc query "/1.0/instances/$inst/state" | jq -r .pid)
+eq "lxd_cpu_effective_total: the CPUs the init may run on" \
+	"$(awk '/^lxd_cpu_effective_total\{/ { print $2 }' "$W/ours.txt")" \
+	"$(python3 -c "import os, sys; print(len(os.sched_getaffinity(int(sys.argv[1]))))" "$ipid")"
 check "eth0 saw traffic" grep -q "^lxd_network_transmit_packets_total{device=\"eth0\".* [1-9]" "$W/lxd.txt"
 
 # --- LXD's dashboard, against both jobs in one Prometheus ---

@@ -163,6 +163,52 @@ static void test_cpu_max(void)
 	}
 }
 
+static void test_cpuset_count(void)
+{
+	static const struct {
+		const char *in;
+		int r;
+		uint64_t v;
+	} t[] = {
+		{ "0\n", 0, 1 },
+		{ "0-3\n", 0, 4 },
+		{ "0-3,8,10-11\n", 0, 7 },
+		{ "5-5", 0, 1 },
+		{ "1,3,5,7", 0, 4 },
+		{ "\n", -ENODATA, 0 },
+		{ "", -ENODATA, 0 },
+		{ "3-1", -EINVAL, 0 },
+		{ "0-", -EINVAL, 0 },
+		{ "0,,1", -EINVAL, 0 },
+		{ "0,", -EINVAL, 0 },
+		{ "a-b", -EINVAL, 0 },
+		{ "0 1", -EINVAL, 0 },
+		{ "0-18446744073709551615", -EOVERFLOW, 0 },
+	};
+
+	for (size_t i = 0; i < N(t); i++) {
+		uint64_t v = 12345;
+		int r = cg_parse_cpuset_count(t[i].in, strlen(t[i].in), &v);
+		char what[64];
+
+		snprintf(what, sizeof(what), "cpuset %zu", i);
+		T_EQ_INT(r, t[i].r, what);
+		T_OK(r == 0 ? v == t[i].v : v == 12345, "%s count %llu", what, (unsigned long long)v);
+	}
+}
+
+static void test_frozen(void)
+{
+	T_EQ_INT(cg_parse_frozen("FROZEN\n", 7, true), 1, "v1 FROZEN");
+	T_EQ_INT(cg_parse_frozen("THAWED\n", 7, true), 0, "v1 THAWED");
+	T_EQ_INT(cg_parse_frozen("FREEZING\n", 9, true), 0, "v1 FREEZING: not yet");
+	T_EQ_INT(cg_parse_frozen("frozen\n", 7, true), -EINVAL, "v1 garbage");
+	T_EQ_INT(cg_parse_frozen("populated 1\nfrozen 1\n", 21, false), 1, "v2 frozen 1");
+	T_EQ_INT(cg_parse_frozen("populated 1\nfrozen 0\n", 21, false), 0, "v2 frozen 0");
+	T_EQ_INT(cg_parse_frozen("populated 1\n", 12, false), -EINVAL, "v2 without frozen");
+	T_EQ_INT(cg_parse_frozen("frozen 2\n", 9, false), -EINVAL, "v2 frozen 2");
+}
+
 static void test_io_stat(void)
 {
 	static const struct {
@@ -381,12 +427,13 @@ static void test_mountinfo(void)
 	int n;
 
 	n = cg_mountinfo_parse(mi, strlen(mi), "/sys/fs/cgroup/", p);
-	T_EQ_INT(n, 6, "mountinfo hybrid: hierarchies");
+	T_EQ_INT(n, 7, "mountinfo hybrid: hierarchies");
 	T_EQ_STR(p[CG_H_CPU], "cpu,cpuacct", "co-mounted cpu");
 	T_EQ_STR(p[CG_H_CPUACCT], "cpu,cpuacct", "co-mounted cpuacct");
 	T_EQ_STR(p[CG_H_MEMORY], "memory", "first memory mount wins");
 	T_EQ_STR(p[CG_H_PIDS], "pids", "pids (mount outside the root ignored)");
 	T_EQ_STR(p[CG_H_BLKIO], "blkio", "blkio");
+	T_EQ_STR(p[CG_H_CPUSET], "cpuset", "cpuset");
 	T_EQ_STR(p[CG_H_UNIFIED], "unified", "unified");
 	for (int h = 0; h < CG_H_MAX; h++)
 		free(p[h]);
@@ -515,6 +562,8 @@ int main(void)
 	test_u64();
 	test_keyed();
 	test_cpu_max();
+	test_cpuset_count();
+	test_frozen();
 	test_io_stat();
 	test_blkio();
 	test_cpuacct_all();

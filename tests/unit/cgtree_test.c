@@ -205,6 +205,10 @@ static void test_v2_lxd(void)
 	U(CG_CPU_THROTTLED_PERIODS, 12);
 	U(CG_CPU_THROTTLED_NS, 345678000ull);
 	D(CG_CPU_LIMIT_CPUS, 0.5); /* "50000 100000" */
+	U(CG_CPU_EFFECTIVE_CPUS, 3); /* cpuset.cpus.effective "0-1,3", read and closed */
+	T_EQ_INT(cg_read_frozen(r, "lxc.payload.c1"), 0, "v2 cgroup.events frozen 0");
+	T_EQ_INT(cg_read_frozen(r, "lxc.payload.proj_web"), 1, "v2 cgroup.events frozen 1");
+	T_EQ_INT(cg_read_frozen(r, "lxc.payload.none"), -ENOENT, "no such container");
 	U(CG_MEM_USAGE, 536870912);
 	U(CG_MEM_WORKING_SET, 402653184); /* 536870912 - inactive_file 134217728 */
 	U(CG_MEM_RSS, 209715200);	  /* anon */
@@ -260,6 +264,7 @@ static void test_v2_lxd(void)
 	U(CG_CPU_SYSTEM_TICKS, 400001ull * hz / 1000000);
 	U(CG_CPU_THROTTLED_NS, 0);
 	ABSENT(CG_CPU_LIMIT_CPUS); /* "max 100000" */
+	ABSENT(CG_CPU_EFFECTIVE_CPUS); /* no cpuset controller: no cpuset.cpus.effective */
 	U(CG_MEM_USAGE, 33554432);
 	ABSENT(CG_MEM_WORKING_SET); /* no memory.stat */
 	U(CG_MEM_LIMIT, 2147483648ull);
@@ -294,6 +299,9 @@ static void test_hybrid(void)
 	U(CG_CPU_SYSTEM_TICKS, 150);
 	U(CG_CPU_PERIODS, 0); /* v1 cpu.stat, not the v2 nr_periods 5 */
 	ABSENT(CG_CPU_LIMIT_CPUS); /* cfs_quota_us -1 */
+	U(CG_CPU_EFFECTIVE_CPUS, 1); /* v1 cpuset.effective_cpus "2", not the v2 file's 0-7 */
+	T_EQ_INT(cg_read_frozen(r, "lxc.payload.h1"), 1,
+		 "v1 freezer.state FROZEN, not the v2 tree's frozen 0");
 	U(CG_MEM_USAGE, 104857600);  /* not the v2 memory.current 1 */
 	U(CG_MEM_WORKING_SET, 0);    /* inactive_file 209715200 > usage: clamped */
 	U(CG_MEM_RSS, 52428800);
@@ -460,6 +468,7 @@ static void test_garbage(void)
 	BAD(CG_CPU_PERIODS);	 /* 2^64 */
 	BAD(CG_CPU_THROTTLED_NS); /* key without value */
 	BAD(CG_CPU_LIMIT_CPUS);	 /* "50000" without period */
+	BAD(CG_CPU_EFFECTIVE_CPUS); /* "2-0" */
 	BAD(CG_MEM_USAGE);	 /* empty file */
 	BAD(CG_MEM_WORKING_SET); /* from a bad usage */
 	BAD(CG_MEM_RSS);	 /* "lots" */
@@ -473,7 +482,7 @@ static void test_garbage(void)
 		   BIT(CG_MEM_SWAP) | BIT(CG_MEM_LIMIT) | BIT(CG_MEM_OOM_KILLS) |
 		   BIT(CG_MEM_FAILCNT) | BIT(CG_PIDS_CURRENT) | BIT(CG_IO_READ_BYTES) |
 		   BIT(CG_IO_WRITE_BYTES) | BIT(CG_IO_READ_OPS) | BIT(CG_IO_WRITE_OPS) |
-		   psi_bits(CG_PSI_CPU) | psi_bits(CG_PSI_MEMORY);
+		   psi_bits(CG_PSI_CPU) | psi_bits(CG_PSI_MEMORY) | BIT(CG_CPU_EFFECTIVE_CPUS);
 	T_EQ_U64(s.bad, want_bad, "bad: exactly the garbage");
 out:
 	cg_root_free(r);

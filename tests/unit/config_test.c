@@ -195,6 +195,11 @@ static void test_defaults(void)
 	T_EQ_U64(cfg->exclude.n, 0, "default exclude empty");
 	T_OK(cfg->interfaces_exclude.n == 1 && !strcmp(cfg->interfaces_exclude.v[0], "lo"),
 	     "default interfaces_exclude lo");
+	T_OK(cfg->lxc_path.n == 1 && !strcmp(cfg->lxc_path.v[0], "/var/lib/lxc"),
+	     "default lxc_path /var/lib/lxc");
+	T_OK(cfg->lxd_path.n == 2 && !strcmp(cfg->lxd_path.v[0], "/var/lib/lxd/containers") &&
+		     !strcmp(cfg->lxd_path.v[1], "/var/snap/lxd/common/lxd/containers"),
+	     "default lxd_path: the deb's and the snap's");
 	T_EQ_INT(cfg->metrics, CFG_M_ALL, "default metrics: all");
 	T_EQ_INT(cfg->schema, CFG_SCHEMA_DEFAULT, "default schema");
 	T_OK(cfg->user == NULL, "default user unset");
@@ -362,6 +367,8 @@ static void test_errors(void)
 	char text[1024];
 
 	bad("[colector]\ninterval = 10s\n", "colector: unknown section");
+	bad("[collector]\nlxd_path = /ok, lxd/containers\n",
+	    "collector.lxd_path: \"lxd/containers\" is not an absolute path");
 	bad("[collector]\nintervl = 10s\n", "collector.intervl: unknown key");
 	bad("[log]\nlevel = info\nfacility = daemon\n", "log.facility: unknown key");
 	bad("[collector]\ninterval = 500ms\n",
@@ -418,7 +425,7 @@ static void test_errors(void)
 	T_OK(load("[influxdb]\nurl = https://h.example\n") == 0, "no port is fine");
 	bad("[influxdb]\ndatabase =\n", "influxdb.database: must not be empty");
 	bad("[collector]\nmetrics = cpu, disk\n",
-	    "collector.metrics: unknown metric \"disk\" (known: cpu, memory, pids, io, net, pressure)");
+	    "collector.metrics: unknown metric \"disk\" (known: cpu, memory, pids, io, net, pressure, state)");
 	bad("[collector]\nmetrics = ,\n", "collector.metrics: empty: nothing would be collected");
 	bad("[collector]\ninclude =\n", "collector.include: empty: no container would be collected");
 	bad("[collector]\ncgroup_root = sys/fs/cgroup\n",
@@ -456,7 +463,7 @@ static void test_errors(void)
 	T_OK(has(&rep.errors, "collector.interval: 500ms is not a whole number of seconds"),
 	     "several: interval");
 	T_OK(has(&rep.errors, "collector.metrics: unknown metric \"gpu\" (known: cpu, memory, pids, "
-			      "io, net, pressure)"),
+			      "io, net, pressure, state)"),
 	     "several: metrics");
 	T_OK(has(&rep.errors, "influxdb.url: \"gopher://x\" is not an http:// or https:// URL"),
 	     "several: url");

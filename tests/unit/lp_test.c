@@ -369,8 +369,24 @@ static void test_f64_hundredths(void)
 	T_EQ_STR(got, "0.001", "0.001 by the general rule");
 }
 
+static void test_str_field(void)
+{
+	struct lp_buf b;
+
+	lp_buf_init(&b);
+	T_EQ_INT(lp_begin(&b, "container_state"), 0, "begin");
+	T_EQ_INT(lp_field_str(&b, "state", "RUNNING"), 0, "string field");
+	T_EQ_INT(lp_field_str(&b, "odd", "a\"b\\c d,e=f"), 0, "string field to escape");
+	T_EQ_INT(lp_field_u64(&b, "running", 1), 0, "then an integer");
+	T_EQ_INT(lp_end(&b, 5), 0, "end");
+	T_EQ_STR(b.data, "container_state state=\"RUNNING\",odd=\"a\\\"b\\\\c d,e=f\",running=1i 5\n",
+		 "quote and backslash escaped, nothing else");
+	lp_buf_free(&b);
+}
+
 int main(void)
 {
+	test_str_field();
 	test_f64_hundredths();
 	test_tag_ok();
 	test_escapers();

@@ -91,7 +91,7 @@ static void test_lxd(void)
 	struct prom_render_stats st;
 	struct lp_buf out;
 	const char *lp =
-		"container_cpu,host=h,container=a user_ns=2500000000i,system_ns=500000000i,usage_ns=3000000000i 1\n"
+		"container_cpu,host=h,container=a user_ns=2500000000i,system_ns=500000000i,usage_ns=3000000000i,effective_cpus=3i 1\n"
 		"container_pids,host=h,container=a,project=p current=4i 1\n"
 		"container_net,host=h,container=a,interface=eth0,host_interface=veth9 rx_bytes=10i,tx_dropped=1i 1\n"
 		"_container_net,host=h,container=a,interface=lo rx_bytes=7i 1\n"
@@ -119,6 +119,9 @@ static void test_lxd(void)
 	     "interfaces as device, lo from the _container_net line, no host_interface");
 	T_OK(strstr(s, "# TYPE lxd_procs_total gauge\nlxd_procs_total{name=\"a\",project=\"p\",type=\"container\"} 4\n") != NULL,
 	     "lxd_procs_total: a gauge despite its name; the project as is");
+	T_OK(strstr(s, "# TYPE lxd_cpu_effective_total gauge\n"
+		       "lxd_cpu_effective_total{name=\"a\",project=\"default\",type=\"container\"} 3\n") != NULL,
+	     "lxd_cpu_effective_total from effective_cpus: a gauge despite its name");
 	T_OK(strstr(s, "lxd_network_transmit_drop_total{") != NULL, "drops as LXD names them");
 	T_OK(!strstr(s, "lxcollectd") && !strstr(strstr(s, "mode=\"system\"") + 1, "lxd_cpu_seconds_total{"),
 	     "nothing else: no lxcollectd families, no third CPU sample (usage_ns)");
@@ -175,6 +178,13 @@ static void test_complete(void)
 				     : "container_net,host=h,container=c,interface=eth0,host_interface=v rx_bytes=1i,tx_bytes=2i,rx_packets=3i,tx_packets=4i,rx_errors=5i,tx_errors=6i,rx_dropped=7i,tx_dropped=8i 1\n",
 			  strlen(schema ? "network,host=h,container=c,interface=eth0 rx_bytes=1i,tx_bytes=2i,rx_packets=3i,tx_packets=4i 1\n"
 					: "container_net,host=h,container=c,interface=eth0,host_interface=v rx_bytes=1i,tx_bytes=2i,rx_packets=3i,tx_packets=4i,rx_errors=5i,tx_errors=6i,rx_dropped=7i,tx_dropped=8i 1\n"));
+		if (!schema) {
+			static const char st_line[] =
+				"container_state,host=h,container=c state=\"FROZEN\",running=1i,uptime_s=5i,started_at=7i 1\n"
+				"container_state,host=h,container=d state=\"STOPPED\",running=0i 1\n";
+
+			lp_append(&b, st_line, strlen(st_line));
+		}
 		lp_append(&b, "lxcollectd,host=h containers=1i,points=2i,cycle_us=3i,spool_bytes=4i,dropped_points=5i,write_errors=6i 1\n",
 			  strlen("lxcollectd,host=h containers=1i,points=2i,cycle_us=3i,spool_bytes=4i,dropped_points=5i,write_errors=6i 1\n"));
 		out = render(b.data, PROM_FMT_TEXT, &st);
@@ -185,6 +195,28 @@ static void test_complete(void)
 		free(out);
 		lp_buf_free(&b);
 	}
+}
+
+/* container_state: the state string as a label of a sample 1; a value
+ * that is none of the three is refused, not invented. */
+static void test_state(void)
+{
+	struct prom_render_stats st;
+	char *s = render("container_state,host=h,container=a state=\"FROZEN\",running=1i,uptime_s=90i,started_at=1700000000i 1\n"
+			 "container_state,host=h,container=b state=\"STOPPED\",running=0i 1\n"
+			 "container_state,host=h,container=c state=\"ODD\",running=0i 1\n",
+			 PROM_FMT_TEXT, &st);
+
+	T_OK(s && strstr(s, "# TYPE lxcollectd_container_state gauge\n"
+			    "lxcollectd_container_state{state=\"FROZEN\",container=\"a\"} 1\n"
+			    "lxcollectd_container_state{state=\"STOPPED\",container=\"b\"} 1\n#"),
+	     "state as a label, value 1; ODD left out");
+	T_OK(s && strstr(s, "lxcollectd_container_running{container=\"b\"} 0\n") &&
+		     strstr(s, "lxcollectd_container_uptime_seconds{container=\"a\"} 90\n") &&
+		     strstr(s, "lxcollectd_container_start_time_seconds{container=\"a\"} 1700000000\n"),
+	     "running, uptime and start time");
+	T_EQ_U64(st.bad_lines, 1, "the unknown state counted as unreadable");
+	free(s);
 }
 
 static void test_escapes(void)
@@ -324,6 +356,7 @@ static void test_config(void)
 
 int main(void)
 {
+	test_state();
 	test_exact();
 	test_complete();
 	test_lxd();
