@@ -38,7 +38,7 @@ mkdir -p "$cache"
 for d in "$cache"/*; do [ -e "$d" ] && [ "$d" != "$out" ] && rm -rf "$d"; done
 tmp=$out.tmp
 rm -rf "$tmp"
-mkdir -p "$tmp/root"
+mkdir -p "$tmp/rootfs"
 trap 'rm -rf "$tmp"' EXIT
 log=$tmp/build.log
 echo "vm: building the guest image $key in $cache (a few minutes)" >&2
@@ -69,7 +69,7 @@ if ! mmdebstrap --variant=minbase --include="$inc" \
 	--customize-hook="copy-in $here/lxcollectd-vmtest.service /etc/systemd/system" \
 	--customize-hook='chroot "$1" systemctl enable lxcollectd-vmtest.service influxdb.service' \
 	--customize-hook='chroot "$1" passwd -d root' \
-	bookworm "$tmp/root" - <"$tmp/sources" >"$log" 2>&1; then
+	bookworm "$tmp/rootfs" - <"$tmp/sources" >"$log" 2>&1; then
 	echo "vm: mmdebstrap failed:" >&2
 	tail -n 40 "$log" >&2
 	exit 1
@@ -77,22 +77,22 @@ fi
 
 # the uncompressed kernel: direct boot skips decompressing it under
 # emulation. vmlinuz is a bzImage whose payload is xz (Debian's config).
-vmlinuz=$(ls "$tmp"/root/boot/vmlinuz-* | sort -V | tail -n1)
+vmlinuz=$(ls "$tmp"/rootfs/boot/vmlinuz-* | sort -V | tail -n1)
 off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$vmlinuz" | head -n1 | cut -d: -f1)
 [ -n "$off" ] || { echo "vm: no xz payload in $vmlinuz" >&2; exit 1; }
 tail -c +"$((off + 1))" "$vmlinuz" | xz -dcq >"$tmp/vmlinux" 2>/dev/null || true
 [ "$(head -c 4 "$tmp/vmlinux" | od -An -c | tr -d ' ')" = '177ELF' ] ||
 	{ echo "vm: could not extract vmlinux from $vmlinuz" >&2; exit 1; }
-cp "$(ls "$tmp"/root/boot/initrd.img-* | sort -V | tail -n1)" "$tmp/initrd.img"
+cp "$(ls "$tmp"/rootfs/boot/initrd.img-* | sort -V | tail -n1)" "$tmp/initrd.img"
 {
 	echo "kernel $(basename "$vmlinuz" | sed 's/^vmlinuz-//')"
-	chroot "$tmp/root" dpkg-query -W -f='${Package} ${Version}\n' systemd lxc lxd influxdb
+	chroot "$tmp/rootfs" dpkg-query -W -f='${Package} ${Version}\n' systemd lxc lxd influxdb
 } >"$tmp/versions.txt"
 
 truncate -s 4G "$tmp/disk.ext4"
-mkfs.ext4 -q -L root -d "$tmp/root" "$tmp/disk.ext4" >>"$log" 2>&1 ||
+mkfs.ext4 -q -L root -d "$tmp/rootfs" "$tmp/disk.ext4" >>"$log" 2>&1 ||
 	{ echo "vm: mkfs.ext4 failed:" >&2; tail -n 20 "$log" >&2; exit 1; }
-rm -rf "$tmp/root" "$tmp/sources"
+rm -rf "$tmp/rootfs" "$tmp/sources"
 trap - EXIT
 mv "$tmp" "$out"
 echo "$out"
