@@ -473,35 +473,12 @@ static void log_bad_fields(const struct ct *c, const struct cg_stats *s)
 				  cg_field_name((enum cg_field)f));
 }
 
-/* statfs f_type -> name, for the common ones (as LXD names them) */
-static const char *fs_type_name(unsigned long t, char *buf, size_t size)
-{
-	static const struct {
-		unsigned long magic;
-		const char *name;
-	} names[] = {
-		{ 0xEF53, "ext4" },	 { 0x58465342, "xfs" },	   { 0x9123683E, "btrfs" },
-		{ 0x2FC12FC1, "zfs" },	 { 0x01021994, "tmpfs" },  { 0x794C7630, "overlay" },
-		{ 0x6969, "nfs" },	 { 0x73717368, "squashfs" }, { 0x00C36400, "ceph" },
-		{ 0x65735546, "fuse" },	 { 0x5346544E, "ntfs" },
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].magic == t)
-			return names[i].name;
-	snprintf(buf, size, "0x%lx", t);
-	return buf;
-}
-
 /* container_fs: the root filesystem seen through the init's root
  * directory (one fstatfs; no path walk, no namespace entered). Returns
  * the points written (0 or 1) or -ENOMEM. */
 static int write_fs(struct ct *c, const struct ct_ident *id, int64_t ts_ns, struct lp_buf *out)
 {
 	struct statfs sf;
-	char tbuf[24];
-	uint64_t bs;
-	int r;
 
 	if (c->root_fd < 0)
 		return 0;
@@ -510,57 +487,20 @@ static int write_fs(struct ct *c, const struct ct_ident *id, int64_t ts_ns, stru
 			  c->name, strerror(errno));
 		return 0;
 	}
-	bs = (uint64_t)sf.f_bsize;
-	r = schema_begin(out, "container_fs", id);
-	if (r < 0)
-		return r == -ENOMEM ? r : 0;
-	r = lp_tag(out, "mountpoint", "/");
-	if (r >= 0)
-		r = lp_tag(out, "fstype", fs_type_name((unsigned long)sf.f_type, tbuf, sizeof(tbuf)));
-	if (r >= 0)
-		r = lp_field_u64(out, "size_bytes", (uint64_t)sf.f_blocks * bs);
-	if (r >= 0)
-		r = lp_field_u64(out, "used_bytes", (uint64_t)(sf.f_blocks - sf.f_bfree) * bs);
-	if (r >= 0)
-		r = lp_field_u64(out, "avail_bytes", (uint64_t)sf.f_bavail * bs);
-	if (r >= 0)
-		r = lp_field_u64(out, "free_bytes", (uint64_t)sf.f_bfree * bs);
-	if (r < 0) {
-		lp_abort(out);
-		return r == -ENOMEM ? r : 0;
-	}
-	r = lp_end(out, ts_ns);
-	return r < 0 ? (r == -ENOMEM ? r : 0) : 1;
+	return schema_write_fs(out, id, &sf, ts_ns);
 }
 
-/* container_state of one container. Returns the points written (0 or
- * 1) or -ENOMEM. */
+/* container_state of one container; START_TICKS UINT64_MAX when it does
+ * not run, 0 when its start is unknown. */
 static int write_state(const struct collector *col, const struct ct_ident *id, const char *state,
 		       uint64_t start_ticks, int64_t ts_ns, struct lp_buf *out)
 {
-	bool running = start_ticks != UINT64_MAX;
-	int r = schema_begin(out, "container_state", id);
+	int64_t started = -1;
 
-	if (r >= 0)
-		r = lp_field_str(out, "state", state);
-	if (r >= 0)
-		r = lp_field_u64(out, "running", running);
-	if (r >= 0 && running && start_ticks && col->hz) {
-		uint64_t started = (uint64_t)(col->btime_ns +
-					      (int64_t)(start_ticks * (1000000000 / col->hz))) /
-				   1000000000;
-		uint64_t now = (uint64_t)(ts_ns / 1000000000);
-
-		r = lp_field_u64(out, "uptime_s", now > started ? now - started : 0);
-		if (r >= 0)
-			r = lp_field_u64(out, "started_at", started);
-	}
-	if (r < 0) {
-		lp_abort(out);
-		return r == -ENOMEM ? r : 0;
-	}
-	r = lp_end(out, ts_ns);
-	return r < 0 ? (r == -ENOMEM ? r : 0) : 1;
+	if (start_ticks != UINT64_MAX && start_ticks && col->hz)
+		started = (col->btime_ns + (int64_t)(start_ticks * (1000000000 / col->hz))) /
+			  1000000000;
+	return schema_write_state(out, id, state, start_ticks != UINT64_MAX, started, ts_ns);
 }
 
 static int ct_ptr_cmp(const void *a, const void *b)

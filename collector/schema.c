@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct field_map {
 	const char *key;
@@ -252,4 +253,78 @@ int schema_write_lxd_memory(struct lp_buf *b, const struct ct_ident *id, const s
 	}
 	r = lp_end(b, ts_ns);
 	return r < 0 ? r : 1;
+}
+
+/* Ends a point begun with schema_begin(): R < 0 drops it (only -ENOMEM is
+ * passed on). Returns the points written (0 or 1) or -ENOMEM. */
+static int end_point(struct lp_buf *b, int r, int64_t ts_ns)
+{
+	if (r < 0) {
+		lp_abort(b);
+		return r == -ENOMEM ? r : 0;
+	}
+	r = lp_end(b, ts_ns);
+	return r < 0 ? (r == -ENOMEM ? r : 0) : 1;
+}
+
+/* statfs f_type -> name, for the common ones (as LXD names them) */
+static const char *fs_type_name(unsigned long t, char *buf, size_t size)
+{
+	static const struct {
+		unsigned long magic;
+		const char *name;
+	} names[] = {
+		{ 0xEF53, "ext4" },	 { 0x58465342, "xfs" },	   { 0x9123683E, "btrfs" },
+		{ 0x2FC12FC1, "zfs" },	 { 0x01021994, "tmpfs" },  { 0x794C7630, "overlay" },
+		{ 0x6969, "nfs" },	 { 0x73717368, "squashfs" }, { 0x00C36400, "ceph" },
+		{ 0x65735546, "fuse" },	 { 0x5346544E, "ntfs" },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].magic == t)
+			return names[i].name;
+	snprintf(buf, size, "0x%lx", t);
+	return buf;
+}
+
+int schema_write_fs(struct lp_buf *b, const struct ct_ident *id, const struct statfs *sf,
+		    int64_t ts_ns)
+{
+	uint64_t bs = (uint64_t)sf->f_bsize;
+	char tbuf[24];
+	int r = schema_begin(b, "container_fs", id);
+
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
+	r = lp_tag(b, "mountpoint", "/");
+	if (r >= 0)
+		r = lp_tag(b, "fstype", fs_type_name((unsigned long)sf->f_type, tbuf, sizeof(tbuf)));
+	if (r >= 0)
+		r = lp_field_u64(b, "size_bytes", (uint64_t)sf->f_blocks * bs);
+	if (r >= 0)
+		r = lp_field_u64(b, "used_bytes", (uint64_t)(sf->f_blocks - sf->f_bfree) * bs);
+	if (r >= 0)
+		r = lp_field_u64(b, "avail_bytes", (uint64_t)sf->f_bavail * bs);
+	if (r >= 0)
+		r = lp_field_u64(b, "free_bytes", (uint64_t)sf->f_bfree * bs);
+	return end_point(b, r, ts_ns);
+}
+
+int schema_write_state(struct lp_buf *b, const struct ct_ident *id, const char *state,
+		       bool running, int64_t started, int64_t ts_ns)
+{
+	int r = schema_begin(b, "container_state", id);
+
+	if (r >= 0)
+		r = lp_field_str(b, "state", state);
+	if (r >= 0)
+		r = lp_field_u64(b, "running", running);
+	if (r >= 0 && running && started >= 0) {
+		int64_t now = ts_ns / 1000000000;
+
+		r = lp_field_u64(b, "uptime_s", now > started ? (uint64_t)(now - started) : 0);
+		if (r >= 0)
+			r = lp_field_u64(b, "started_at", (uint64_t)started);
+	}
+	return end_point(b, r, ts_ns);
 }

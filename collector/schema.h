@@ -3,7 +3,9 @@
 #ifndef LXC_SCHEMA_H
 #define LXC_SCHEMA_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/vfs.h>
 
 #include "cgroupfs/cgroupfs.h"
 #include "collector/config.h"
@@ -35,5 +37,17 @@ int schema_write_cgroup(struct lp_buf *b, enum cfg_schema schema, const struct c
  * 0 when the figures are missing, or -errno. */
 int schema_write_lxd_memory(struct lp_buf *b, const struct ct_ident *id, const struct cg_stats *s,
 			    uint64_t host_mem, int64_t ts_ns);
+
+/* container_fs from an fstatfs of the container's root (tags mountpoint
+ * "/", fstype). Returns 1 when written, 0 when it could not be, or
+ * -ENOMEM. */
+int schema_write_fs(struct lp_buf *b, const struct ct_ident *id, const struct statfs *sf,
+		    int64_t ts_ns);
+
+/* container_state: STATE (RUNNING, STOPPED, FROZEN), running, and while
+ * running with a known start (STARTED, unix seconds, >= 0) uptime_s and
+ * started_at. Returns 1 when written, 0 when it could not be, or -ENOMEM. */
+int schema_write_state(struct lp_buf *b, const struct ct_ident *id, const char *state,
+		       bool running, int64_t started, int64_t ts_ns);
 
 #endif
