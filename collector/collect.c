@@ -64,6 +64,7 @@ struct ct {
 	/* container_state: the init's start time (clock ticks since boot),
 	 * 0 until found; looked for at discovery and with the limits */
 	uint64_t start_ticks;
+	struct cg_frozen frozen; /* read when it may have changed (freeze.c) */
 };
 
 /* Discovery trusts inotify between full rescans of the hierarchy at
@@ -79,6 +80,7 @@ struct collector {
 	const struct config *cfg;
 	struct cg_root *root;
 	struct cg_discovery *disc;
+	struct cg_freezer *freezer; /* NULL: container_state off */
 	struct net *net; /* NULL: network metrics off */
 	struct ct *cts;
 	size_t n, cap;
@@ -188,6 +190,14 @@ int collector_new(const struct config *cfg, struct netns_helper *helper, struct 
 			return r;
 		}
 	}
+	if ((cfg->metrics & CFG_M_STATE) && cfg->schema != CFG_SCHEMA_LXD2INFLUX &&
+	    cg_freezer_new(c->root, &c->freezer) < 0) {
+		net_free(c->net);
+		cg_discovery_free(c->disc);
+		cg_root_free(c->root);
+		free(c);
+		return -ENOMEM;
+	}
 	fdb_init(&c->fdb);
 	c->btime_ns = boot_time_ns();
 	c->hz = (uint64_t)sysconf(_SC_CLK_TCK);
@@ -202,6 +212,7 @@ void collector_free(struct collector *c)
 	for (size_t i = 0; i < c->n; i++)
 		ct_clear(&c->cts[i]);
 	free(c->cts);
+	cg_freezer_free(c->freezer);
 	state_known_free(c->known, c->nknown);
 	free(c->known_up);
 	if (c->net)
@@ -370,6 +381,8 @@ static int collector_sync(struct collector *col, struct cg_found *found, size_t 
 		if (cmp < 0) { /* vanished */
 			log_debug("container %s: gone", col->cts[i].name);
 			fdb_give(&col->fdb, col->cts[i].held_fds);
+			if (col->freezer) /* its cgroup may stay: watched no more */
+				cg_freezer_forget(col->freezer, &col->cts[i].frozen);
 			ct_clear(&col->cts[i++]);
 		} else if (cmp == 0) { /* still there */
 			next[k++] = col->cts[i];
@@ -673,6 +686,8 @@ static int ct_cycle(struct collector *col, struct ct *c, int64_t ts_ns, struct l
 			cg_container_free(c->cg);
 			c->cg = cg;
 			c->net_stale = true; /* a restart: a new init, a new namespace */
+			if (col->freezer) /* a new state file to watch */
+				cg_freezer_invalidate(col->freezer);
 			c->start_ticks = 0;
 			find_start(col, c);
 			r = cg_container_read(c->cg, &s);
@@ -694,12 +709,13 @@ static int ct_cycle(struct collector *col, struct ct *c, int64_t ts_ns, struct l
 		if (n < 0)
 			return n;
 		st->points += (uint64_t)n;
-		if (col->cfg->schema != CFG_SCHEMA_LXD2INFLUX && (col->cfg->metrics & CFG_M_STATE)) {
+		if (col->freezer) {
+			bool frozen = cg_freezer_read(col->freezer, c->relpath, &c->frozen) == 1;
+
 			if (check)
 				find_start(col, c);
-			n = write_state(col, &id, cg_read_frozen(col->root, c->relpath) == 1 ? "FROZEN"
-											 : "RUNNING",
-					c->start_ticks, ts_ns, out);
+			n = write_state(col, &id, frozen ? "FROZEN" : "RUNNING", c->start_ticks, ts_ns,
+					out);
 			if (n < 0)
 				return n;
 			st->points += (uint64_t)n;
@@ -772,10 +788,14 @@ static int cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out, colle
 		r = collector_sync(col, found, nfound);
 		cg_found_free(found, nfound);
 		col->scan_due = 0; /* which containers run changed: scan again */
+		if (col->freezer) /* cgroups made anew need new watches */
+			cg_freezer_invalidate(col->freezer);
 		if (r < 0)
 			return r;
 	}
 
+	if (col->freezer)
+		cg_freezer_poll(col->freezer);
 	if (col->net) {
 		r = net_cycle_begin(col->net);
 		if (r == -EAGAIN) /* links kept changing: last cycle's map stays */
