@@ -272,13 +272,18 @@ static void ct_keep_or_close(struct collector *col, struct ct *c)
 }
 
 /* The init's start time, for uptime_s: once found, kept until the
- * cgroup is made anew. */
+ * cgroup is made anew. The init the network socket was made for is that
+ * init: no second look through cgroup.procs and /proc. */
 static void find_start(struct collector *col, struct ct *c)
 {
 	pid_t pid;
 	uint64_t st;
 
-	if (c->start_ticks == 0 && cg_find_init(col->root, c->relpath, &pid, &st) == 0)
+	if (c->start_ticks != 0)
+		return;
+	if (c->init_pid > 0 && !c->net_stale)
+		c->start_ticks = c->init_starttime;
+	else if (cg_find_init(col->root, c->relpath, &pid, &st) == 0)
 		c->start_ticks = st;
 }
 
@@ -325,7 +330,8 @@ static bool ct_init(struct collector *col, struct ct *c, struct cg_found *f)
 	if (c->limits_due > col->now + LIMITS_EVERY_MS * 1000)
 		c->limits_due = col->now + LIMITS_EVERY_MS * 1000;
 	c->limits_due -= (int64_t)col->cfg->interval_ms * 500;
-	find_start(col, c);
+	if (!col->net) /* else found with the socket in its first cycle */
+		find_start(col, c);
 	log_debug("container %s: found at %s", c->name, c->relpath);
 	return true;
 }
@@ -596,7 +602,7 @@ static int write_stopped(struct collector *col, int64_t ts_ns, struct lp_buf *ou
 /* One container's network figures: sync its socket, dump its links and
  * encode them when OUT is given. Returns 0 (ret_links NULL when there are
  * none this cycle), or -errno of the encoder. */
-static int ct_net(struct collector *col, struct ct *c, bool check, const struct ct_ident *id,
+static int ct_net(struct collector *col, struct ct *c, const struct ct_ident *id,
 		  int64_t ts_ns, struct lp_buf *out, struct cycle_stats *st,
 		  const struct netns_link **ret_links, size_t *ret_n)
 {
@@ -606,7 +612,6 @@ static int ct_net(struct collector *col, struct ct *c, bool check, const struct 
 
 	*ret_links = NULL;
 	*ret_n = 0;
-	ct_sync_net(col, c, check);
 	if (c->no_net || !c->net)
 		return 0;
 	r = net_ct_links(c->net, &links, &nl);
@@ -703,6 +708,8 @@ static int ct_cycle(struct collector *col, struct ct *c, int64_t ts_ns, struct l
 		return 0;
 	}
 	log_bad_fields(c, &s);
+	if (col->net) /* before container_state, which takes the init's start time */
+		ct_sync_net(col, c, check);
 	if (out) {
 		int n = schema_write_cgroup(out, col->cfg->schema, &id, &s, ts_ns);
 
@@ -712,7 +719,7 @@ static int ct_cycle(struct collector *col, struct ct *c, int64_t ts_ns, struct l
 		if (col->freezer) {
 			bool frozen = cg_freezer_read(col->freezer, c->relpath, &c->frozen) == 1;
 
-			if (check)
+			if (check || (c->start_ticks == 0 && c->init_pid > 0))
 				find_start(col, c);
 			n = write_state(col, &id, frozen ? "FROZEN" : "RUNNING", c->start_ticks, ts_ns,
 					out);
@@ -727,7 +734,7 @@ static int ct_cycle(struct collector *col, struct ct *c, int64_t ts_ns, struct l
 
 	sample = (struct ct_sample){ c->relpath, c->name, c->project, &s, NULL, 0, false };
 	if (col->net) {
-		r = ct_net(col, c, check, &id, ts_ns, out, st, &sample.links, &sample.nlinks);
+		r = ct_net(col, c, &id, ts_ns, out, st, &sample.links, &sample.nlinks);
 		if (r < 0)
 			return r;
 		sample.has_net = sample.links != NULL;
