@@ -325,14 +325,18 @@ void cg_extract_cpuset(const struct cg_file_spec *spec, uint64_t active, const c
 /* Per device into the split store, and the sums. */
 static int io_stat_split(const char *buf, size_t len, struct cg_split_store *sp, uint64_t v[4])
 {
-	int r;
+	int r = -ENOBUFS;
 
-	while ((r = cg_parse_io_stat_split(buf, len, v, sp->dev, sp->dev_cap)) == -ENOBUFS)
-		if (cg_split_grow((void **)&sp->dev, &sp->dev_cap, sizeof(*sp->dev),
-				  CG_SPLIT_MAX_DEV) < 0)
-			break;
+	/* a NULL array means "sums only" to the walk: room first */
+	if (sp->dev || cg_split_grow((void **)&sp->dev, &sp->dev_cap, sizeof(*sp->dev),
+				     CG_SPLIT_MAX_DEV) == 0)
+		while ((r = cg_parse_io_stat_split(buf, len, v, sp->dev, sp->dev_cap)) == -ENOBUFS &&
+		       cg_split_grow((void **)&sp->dev, &sp->dev_cap, sizeof(*sp->dev),
+				     CG_SPLIT_MAX_DEV) == 0)
+			;
 	sp->ndev = r < 0 ? 0 : (size_t)r;
-	if (r == -ENOBUFS) /* more devices than the store holds: the sums at least */
+	/* more devices than the store holds, or no memory: the sums at least */
+	if (r == -ENOBUFS)
 		r = cg_parse_io_stat_split(buf, len, v, NULL, 0);
 	return r < 0 ? r : 0;
 }

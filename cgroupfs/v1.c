@@ -138,9 +138,14 @@ static int blkio_split(const char *buf, size_t len, bool ops, struct cg_split_st
 		       uint64_t v[2])
 {
 	size_t n0 = sp->ndev;
-	int r;
+	int r = -ENOBUFS;
 
-	while ((r = blkio_walk(buf, len, v, ops, sp->dev, &sp->ndev, sp->dev_cap)) == -ENOBUFS) {
+	/* a NULL array means "sums only" to the walk: room first */
+	while (sp->dev_cap > n0 || cg_split_grow((void **)&sp->dev, &sp->dev_cap,
+						  sizeof(*sp->dev), CG_SPLIT_MAX_DEV) == 0) {
+		r = blkio_walk(buf, len, v, ops, sp->dev, &sp->ndev, sp->dev_cap);
+		if (r != -ENOBUFS)
+			break;
 		/* the pass added to the devices it found: undo, grow, again */
 		for (size_t i = 0; i < n0; i++)
 			if (ops)
@@ -153,13 +158,12 @@ static int blkio_split(const char *buf, size_t len, bool ops, struct cg_split_st
 	}
 	if (r < 0)
 		sp->ndev = 0;
-	/* more devices than the store holds: the sums at least */
+	/* more devices than the store holds, or no memory: the sums at least */
 	if (r == -ENOBUFS)
 		r = blkio_walk(buf, len, v, ops, NULL, NULL, 0);
 	return r < 0 ? r : 0;
 }
 
-/* map[0] gets the Read sum, map[1] the Write sum. */
 static void extract_blkio(const struct cg_file_spec *spec, uint64_t active, const char *buf,
 			  size_t len, struct cg_scratch *s)
 {
@@ -256,14 +260,18 @@ int cg_parse_cpuacct_percpu(const char *buf, size_t len, struct cg_cpu_split *re
 /* Per CPU into the split store, and the sums. */
 static int cpuacct_split(const char *buf, size_t len, struct cg_split_store *sp, uint64_t v[2])
 {
-	int r;
+	int r = -ENOBUFS;
 
-	while ((r = cpuacct_walk(buf, len, v, sp->cpu, sp->cpu_cap)) == -ENOBUFS)
-		if (cg_split_grow((void **)&sp->cpu, &sp->cpu_cap, sizeof(*sp->cpu),
-				  CG_SPLIT_MAX_CPU) < 0)
-			break;
+	/* a NULL array means "sums only" to the walk: room first */
+	if (sp->cpu || cg_split_grow((void **)&sp->cpu, &sp->cpu_cap, sizeof(*sp->cpu),
+				     CG_SPLIT_MAX_CPU) == 0)
+		while ((r = cpuacct_walk(buf, len, v, sp->cpu, sp->cpu_cap)) == -ENOBUFS &&
+		       cg_split_grow((void **)&sp->cpu, &sp->cpu_cap, sizeof(*sp->cpu),
+				     CG_SPLIT_MAX_CPU) == 0)
+			;
 	sp->ncpu = r < 0 ? 0 : (size_t)r;
-	if (r == -ENOBUFS) /* more CPUs than the store holds: the sums at least */
+	/* more CPUs than the store holds, or no memory: the sums at least */
+	if (r == -ENOBUFS)
 		r = cpuacct_walk(buf, len, v, NULL, 0);
 	return r < 0 ? r : 0;
 }
