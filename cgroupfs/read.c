@@ -330,7 +330,8 @@ static int io_stat_split(const char *buf, size_t len, struct cg_split_store *sp,
 	/* a NULL array means "sums only" to the walk: room first */
 	if (sp->dev || cg_split_grow((void **)&sp->dev, &sp->dev_cap, sizeof(*sp->dev),
 				     CG_SPLIT_MAX_DEV) == 0)
-		while ((r = cg_parse_io_stat_split(buf, len, v, sp->dev, sp->dev_cap)) == -ENOBUFS &&
+		while ((r = cg_parse_io_stat_split(buf, len, v, sp->dev, sp->dev_cap)) ==
+			       -ENOBUFS &&
 		       cg_split_grow((void **)&sp->dev, &sp->dev_cap, sizeof(*sp->dev),
 				     CG_SPLIT_MAX_DEV) == 0)
 			;

@@ -104,8 +104,10 @@ static int blkio_walk(const char *buf, size_t len, uint64_t sum[2], bool ops,
 		if (sum[which] > UINT64_MAX - v)
 			return -EOVERFLOW;
 		sum[which] += v;
-		if (d) /* no overflow: the sum holds it */
-			*(which ? (ops ? &d->wios : &d->wbytes) : (ops ? &d->rios : &d->rbytes)) += v;
+		if (d && which) /* no overflow: the sum holds it */
+			*(ops ? &d->wios : &d->wbytes) += v;
+		else if (d)
+			*(ops ? &d->rios : &d->rbytes) += v;
 	}
 	if (n)
 		*n = got;
@@ -289,7 +291,8 @@ static void extract_cpuacct(const struct cg_file_spec *spec, uint64_t active, co
 		cg_extract_keyed(spec, active & 3, buf, len, s);
 		return;
 	}
-	r = s->split ? cpuacct_split(buf, len, s->split, v) : cg_parse_cpuacct_all(buf, len, &v[0], &v[1]);
+	r = s->split ? cpuacct_split(buf, len, s->split, v)
+		     : cg_parse_cpuacct_all(buf, len, &v[0], &v[1]);
 	for (unsigned i = 0; i < 4 && i < spec->nmap; i++) {
 		if (!((active >> i) & 1))
 			continue;

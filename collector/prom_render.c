@@ -266,8 +266,9 @@ static char *lxd_tag_slot(struct lxd_tags *t, const char *key, size_t *size)
 }
 
 /* LXD's labels, in its (alphabetical) order: device (the interface, a
- * filesystem's device, or a block device of _lxd_disk), fstype, mountpoint, name, project ("default" for
- * none), type (not on filesystem samples, as LXD 5.0 writes them). */
+ * filesystem's device, or a block device of _lxd_disk), fstype,
+ * mountpoint, name, project ("default" for none), type (not on
+ * filesystem samples, as LXD 5.0 writes them). */
 static int put_lxd_labels(struct lp_buf *b, const char *meas, const struct lxd_tags *t)
 {
 	bool fs = !strcmp(meas, "container_fs");
