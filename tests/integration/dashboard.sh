@@ -7,15 +7,20 @@
 # numeric series in a plausible range; CPU, bits/s, memory and pids
 # against what the test set up. Two more containers, both named ${p}w,
 # in LXD projects ${p}a and ${p}b (synthetic cgroups lxc.payload.PROJECT_NAME
-# with their entries in a [collector] lxd_path of our own, one holding 64 MiB): every panel and variable keeps them apart and the
-# legend names the project. Also schema = lxd2influx and the CPU query
-# of an lxd2influx dashboard.
+# with their entries in a [collector] lxd_path of our own, one holding
+# 64 MiB): every panel and variable keeps them apart and the legend names
+# the project. Container state: ${p}3 runs, then is stopped
+# mid-window, ${p}4 exists but never ran: both STOPPED in every bucket from
+# then on (the state panel has no gap), and in the container variable;
+# uptime is the tick minus ${p}1's start; ${p}2 is pinned to one CPU
+# (effective_cpus 1 beside its 0.5 CPU quota). Also schema = lxd2influx
+# and the CPU query of an lxd2influx dashboard.
 . "$(dirname "$0")/../lib/common.sh"
 . "$TOP/tests/lib/lxc.sh"
 . "$TOP/tests/lib/influxd.sh"
 . "$TOP/tests/lib/syn.sh"
 need_lxc
-need_cmd ip jq curl influxd awk
+need_cmd ip jq curl influxd awk getconf
 dash=$TOP/etc/grafana/lxcollectd.json
 check "dashboard is valid JSON" sh -c "jq -e . '$dash' >/dev/null"
 # every query of container figures filters on, groups by and names the
@@ -32,15 +37,26 @@ lxct_bridges "${p}b"
 noip6="lxc.sysctl.net.ipv6.conf.all.disable_ipv6 = 1"
 noip6d="lxc.sysctl.net.ipv6.conf.default.disable_ipv6 = 1"
 for c in 1 2; do
+	pin=""; [ $c = 2 ] && pin="lxc.cgroup.cpuset.cpus = 0"
 	lxct_create "${p}$c" "$noip6" "$noip6d" \
 		"lxc.net.0.type = veth" "lxc.net.0.link = ${p}b" "lxc.net.0.flags = up" \
 		"lxc.net.0.name = eth0" "lxc.net.0.veth.pair = ${p}h$c" \
 		"lxc.net.0.ipv4.address = 10.204.0.$((c + 1))/24" \
 		"lxc.cgroup.memory.limit_in_bytes = 268435456" \
 		"lxc.cgroup.cpu.cfs_quota_us = 50000" "lxc.cgroup.cpu.cfs_period_us = 100000" \
-		"lxc.cgroup.pids.max = 100" || { not_ok "create ${p}$c"; t_done; exit 1; }
+		"lxc.cgroup.pids.max = 100" ${pin:+"$pin"} || { not_ok "create ${p}$c"; t_done; exit 1; }
+	b=$(date +%s)
 	check "container ${p}$c started" lxct_start "${p}$c"
+	# ${p}1's init started between t0 and t1
+	if [ $c = 1 ]; then t0=$b; t1=$(date +%s); fi
 done
+# ${p}3 runs until it is stopped while the daemon runs; ${p}4 never runs
+# (memory and pids limits: the panels show them)
+for c in 3 4; do
+	lxct_create "${p}$c" "lxc.cgroup.memory.limit_in_bytes = 268435456" "lxc.cgroup.pids.max = 100" ||
+		{ not_ok "create ${p}$c"; t_done; exit 1; }
+done
+check "container ${p}3 started" lxct_start "${p}3"
 # the same name in two projects: an idle one, and one holding 64 MiB
 # (allocated once it is inside its cgroup, so that it is charged there)
 # (limits as the LXC ones have: the panels show them)
@@ -52,7 +68,17 @@ for pr in a b; do
 		[ -f "$c/memory.limit_in_bytes" ] && echo 268435456 >"$c/memory.limit_in_bytes"
 		[ -f "$c/memory.max" ] && echo 268435456 >"$c/memory.max"
 		[ -f "$c/pids.max" ] && echo 100 >"$c/pids.max"
+		[ -f "$c/cpu.cfs_quota_us" ] && echo 50000 >"$c/cpu.cfs_quota_us"
+		[ -f "$c/cpu.max" ] && echo "50000 100000" >"$c/cpu.max"
 	done
+	# a cpuset of its own (cpuset is not among syn_hiers: no process needs
+	# to be in it for its figure): ${p}a/${p}w on CPU 0, ${p}b/${p}w on all
+	cs=/sys/fs/cgroup/cpuset
+	if [ -d "$cs" ]; then
+		mkdir "$cs/lxc.payload.${p}${pr}_${p}w" && t_defer "rmdir '$cs/lxc.payload.${p}${pr}_${p}w'"
+		cat "$cs/cpuset.mems" >"$cs/lxc.payload.${p}${pr}_${p}w/cpuset.mems"
+		if [ $pr = a ]; then echo 0; else cat "$cs/cpuset.cpus"; fi >"$cs/lxc.payload.${p}${pr}_${p}w/cpuset.cpus"
+	fi
 done
 sh -c 'sleep 0.5; exec python3 -c "import time; x = b\"m\" * (64 << 20); time.sleep(600)"' &
 big=$!
@@ -85,11 +111,15 @@ d1=$!
 "$LXCOLLECTD" -c "$tmp/lxd2.ini" --count 9 --interval 1 2>"$tmp/err2" &
 d2=$!
 i=0; while ! grep -q 'cycle' "$tmp/err" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+# ${p}3 stops a couple of cycles in, while the pings run
+(sleep 2; lxc-stop -k -n "${p}3") >/dev/null 2>&1 &
+stopper=$!
 # 25 pings of 1000 bytes, 5 a second: 1042 bytes on the wire each way
 # (14 ethernet + 20 IP + 8 ICMP + 1000), all inside the daemon's window
 lxc-attach -n "${p}1" -- ping -q -c 25 -i 0.2 -s 1000 10.204.0.3 >/dev/null 2>&1
 wait $d1; eq "daemon (default schema) exits 0" "$?" 0
 wait $d2; eq "daemon (lxd2influx) exits 0" "$?" 0
+wait $stopper; eq "lxc-stop ${p}3" "$?" 0
 kill -9 $busy 2>/dev/null
 sent_bits=$((25 * 1042 * 8))
 
@@ -99,7 +129,7 @@ host=$(hostname)
 subst() {
 	sed -e 's/\$timeFilter/time > now() - 5m/g' -e 's/\$__interval_ms/1000/g' \
 		-e 's/\$__interval/1s/g' -e "s/\\\$host/($host)/g" -e "s/\\\$project/${PROJECT:-.*}/g" \
-		-e "s/\\\$container/(${p}1|${p}2|${p}w)/g"
+		-e "s/\\\$container/(${p}1|${p}2|${p}3|${p}4|${p}w)/g"
 }
 
 # rows Q: every data row as "SERIES-TAGS<TAB>COLUMN<TAB>VALUE", SERIES-TAGS
@@ -116,16 +146,18 @@ n=0
 jq -r '.templating.list[] | [.name, .query] | @tsv' "$dash" >"$tmp/vars"
 while IFS="$(printf '\t')" read -r name q; do
 	q=$(printf '%s' "$q" | subst)
-	vals=$(influx_q lxd "$q" | jq -r '[.results[0].series[]?.values[][1]] | sort | join(" ")')
+	# the values of every series answered, once each (as Grafana lists them)
+	vals=$(influx_q lxd "$q" | jq -r '[.results[0].series[]?.values[][1]] | unique | join(" ")')
 	case $name in
 	host) eq "variable host: $q" "$vals" "$host" ;;
 	project) eq "variable project: $q" "$vals" "${p}a ${p}b" ;;
 	container)
 		# "All" projects (the variable's allValue) keeps containers
-		# without a project; one project, only its containers
-		eq "variable container: $q" "$vals" "${p}1 ${p}2 ${p}w"
+		# without a project, and those that never ran (${p}4); one
+		# project, only its containers
+		eq "variable container: $q" "$vals" "${p}1 ${p}2 ${p}3 ${p}4 ${p}w"
 		q=$(printf '%s' "$q" | sed "s/\.\*/${p}a/")
-		vals=$(influx_q lxd "$q" | jq -r '[.results[0].series[]?.values[][1]] | sort | join(" ")')
+		vals=$(influx_q lxd "$q" | jq -r '[.results[0].series[]?.values[][1]] | unique | join(" ")')
 		eq "variable container, project ${p}a: $q" "$vals" "${p}w" ;;
 	*) not_ok "unknown variable $name" ;;
 	esac
@@ -134,8 +166,8 @@ done <"$tmp/vars"
 eq "three template variables" "$n" 3
 eq "project: All matches what has no project tag" "$(jq -r '.templating.list[] | select(.name == "project") | .allValue' "$dash")" ".*"
 
-# 2. every panel query: an answer without error, numeric series, each
-# plausible for its panel
+# 2. every panel query: an answer without error, numeric series (the
+# state panel: state names), each plausible for its panel
 jq -r '.panels[] | .title as $t | .targets[] | [$t, .refId, (.rawQuery | tostring), .query] | @tsv' "$dash" >"$tmp/queries"
 eq "every target is a raw query" "$(cut -f3 "$tmp/queries" | sort -u)" true
 cores=$(nproc)
@@ -148,11 +180,18 @@ while IFS="$(printf '\t')" read -r title ref raw q; do
 	if [ -n "$err" ]; then not_ok "$title/$ref: error $err ($q)"; continue; fi
 	rows "$q" >"$tmp/rows"
 	cnt=$(wc -l <"$tmp/rows")
-	bad=$(awk -F'\t' '$3 == "null" || $3 !~ /^-?[0-9.e+-]+$/ || $3 < 0' "$tmp/rows" | wc -l)
+	case $q in
+	*'last("state")'*)
+		what="state names"
+		bad=$(awk -F'\t' '$3 !~ /^(RUNNING|STOPPED|FROZEN)$/' "$tmp/rows" | wc -l) ;;
+	*)
+		what="numeric values >= 0"
+		bad=$(awk -F'\t' '$3 == "null" || $3 !~ /^-?[0-9.e+-]+$/ || $3 < 0' "$tmp/rows" | wc -l) ;;
+	esac
 	if [ "$cnt" -gt 0 ] && [ "$bad" = 0 ]; then
-		ok "$title/$ref: $cnt numeric values >= 0 in $(influx_q lxd "$q" | jq '.results[0].series | length') series"
+		ok "$title/$ref: $cnt $what in $(influx_q lxd "$q" | jq '.results[0].series | length') series"
 	else
-		not_ok "$title/$ref: $cnt values, $bad not numeric or negative ($q)"
+		not_ok "$title/$ref: $cnt values, $bad not $what ($q)"
 		continue
 	fi
 	# max VALUE of the rows with every tag of TAGS (k=v,k=v) and COLUMN
@@ -165,9 +204,23 @@ while IFS="$(printf '\t')" read -r title ref raw q; do
 		}
 		END { print m }' "$tmp/rows"
 	}
+	# every VALUE of the rows with every tag of TAGS and COLUMN, in time order
+	col() {
+		awk -F'\t' -v t="$1" -v c="$2" '
+		BEGIN { n = split(t, want, ",") }
+		$2 == c {
+			for (i = 1; i <= n; i++) if (!index("," $1 ",", "," want[i] ",")) next
+			print $3
+		}' "$tmp/rows"
+	}
+	# the series answered, as the legend names them: project/container
+	legends() {
+		influx_q lxd "$q" | jq -r '[.results[0].series[].tags | "\(.project)/\(.container)"] | sort | join(" ")'
+	}
 	# the two ${p}w stay two series, one per project, wherever they appear
-	# (they have no init: nothing from the netns helper, no net, no fs)
-	case $q in *'FROM "container_net"'*|*'FROM "container_fs"'*) ;; *'FROM "container_'*)
+	# (they have no init: nothing from the netns helper, no net, no fs,
+	# no start time)
+	case $q in *'FROM "container_net"'*|*'FROM "container_fs"'*|*'"uptime_s"'*) ;; *'FROM "container_'*)
 		eq "$title/$ref: ${p}w once per project" \
 			"$(influx_q lxd "$q" | jq -r --arg c "${p}w" '[.results[0].series[] | select(.tags.container == $c) | .tags.project] | unique | join(" ")')" \
 			"${p}a ${p}b" ;;
@@ -241,7 +294,44 @@ while IFS="$(printf '\t')" read -r title ref raw q; do
 		eq "Pressure: cpu, io, memory for both containers" \
 			"$(cut -f1 "$tmp/rows" | sed 's/.*resource=//' | sort -u | tr '\n' ' ')" "cpu io memory " ;;
 	"lxcollectd: containers and points/A")
-		eq "lxcollectd: containers" "$(mx "host=$host" containers)" 4 ;;
+		# running ones: ${p}1, ${p}2, ${p}3 until stopped, two ${p}w
+		eq "lxcollectd: containers" "$(mx "host=$host" containers)" 5 ;;
+	"CPUs: limit and effective/A")
+		for c in "container=${p}1" "container=${p}2" "project=${p}a,container=${p}w"; do
+			eq "CPUs: $c limit (its quota)" "$(col "$c" limit | sort -u)" 0.5
+		done ;;
+	"CPUs: limit and effective/B")
+		online=$(getconf _NPROCESSORS_ONLN)
+		for c in "container=${p}1 $online" "container=${p}2 1" "project=${p}a,container=${p}w 1" \
+			"project=${p}b,container=${p}w $online"; do
+			set -- $c
+			eq "CPUs: $1 effective (its cpuset)" "$(col "$1" effective | sort -u)" "$2"
+		done ;;
+	"Container state/A")
+		eq "Container state: a row per container, stopped ones included" "$(legends)" \
+			"/${p}1 /${p}2 /${p}3 /${p}4 ${p}a/${p}w ${p}b/${p}w"
+		n1=$(col "container=${p}1" state | wc -l)
+		check "Container state: ${p}1 in $n1 buckets (>= 6)" [ "$n1" -ge 6 ]
+		for c in "container=${p}1" "container=${p}2" "project=${p}a,container=${p}w" "project=${p}b,container=${p}w"; do
+			eq "Container state: $c RUNNING throughout" "$(col "$c" state | sort -u)" RUNNING
+		done
+		eq "Container state: ${p}4 (never started) STOPPED throughout" "$(col "container=${p}4" state | sort -u)" STOPPED
+		eq "Container state: ${p}4 in every bucket ${p}1 is" "$(col "container=${p}4" state | wc -l)" "$n1"
+		eq "Container state: ${p}3 RUNNING, then STOPPED" "$(col "container=${p}3" state | uniq | tr '\n' ' ')" "RUNNING STOPPED "
+		eq "Container state: ${p}3 in every bucket ${p}1 is (no gap at the stop)" "$(col "container=${p}3" state | wc -l)" "$n1"
+		u=$(PROJECT=${p}b; export PROJECT; influx_q lxd "$(jq -r '.panels[] | select(.title == "Container state") | .targets[0].query' "$dash" | subst)" |
+			jq -r '[.results[0].series[].tags | "\(.project)/\(.container)"] | join(" ")')
+		eq "Container state, project ${p}b selected: only its container" "$u" "${p}b/${p}w" ;;
+	Uptime/A)
+		# ${p}4 never ran, the two ${p}w have no init
+		eq "Uptime: the containers with an init that ran" "$(legends)" "/${p}1 /${p}2 /${p}3"
+		# bucket time - uptime_s is when ${p}1 started, in every bucket
+		s=$(influx_q lxd "$q" | jq -r --arg c "${p}1" '[.results[0].series[] | select(.tags.container == $c)
+			| .values[] | (.[0] / 1e9 | round) - .[1]] | unique | join(" ")')
+		check "Uptime: ${p}1 started at $s in every bucket, within its start $t0..$t1" \
+			[ -n "$s" ] && [ "$s" -ge $((t0 - 1)) ] && [ "$s" -le $((t1 + 1)) ]
+		n1=$(col "container=${p}1" uptime | wc -l); n3=$(col "container=${p}3" uptime | wc -l)
+		check "Uptime: ${p}3 only until it stopped ($n3 of $n1 buckets)" [ "$n3" -ge 1 ] && [ "$n3" -lt "$n1" ] ;;
 	"lxcollectd: cycle time/A")
 		v=$(mx "host=$host" cycle_us)
 		check "lxcollectd: cycle time $v us in 1..1000000" awk -v v="$v" 'BEGIN { exit !(v >= 1 && v < 1000000) }' ;;
@@ -249,7 +339,7 @@ while IFS="$(printf '\t')" read -r title ref raw q; do
 		eq "lxcollectd: nothing dropped, no write errors" "$(awk -F'\t' '{ s += $3 } END { print s + 0 }' "$tmp/rows")" 0 ;;
 	esac
 done <"$tmp/queries"
-check "ran every panel query ($nq)" [ "$nq" -ge 16 ]
+check "ran every panel query ($nq)" [ "$nq" -ge 23 ]
 check "at least six cycles stored" \
 	[ "$(influx_q lxd 'SELECT count("containers") FROM "lxcollectd"' | jq '.results[0].series[0].values[0][1]')" -ge 6 ]
 
