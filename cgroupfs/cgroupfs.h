@@ -163,8 +163,9 @@ int cg_mountinfo_parse(const char *buf, size_t len, const char *cgroup_root,
 /* ---- discovery ---- */
 
 struct cg_found {
-	char *name;    /* container name as the host knows it (project prefix removed) */
-	char *project; /* LXD project, NULL for the default project */
+	char *name;    /* the container's directory name, whole (LXD's PROJECT_NAME too) */
+	char *project; /* NULL as found; set by a caller that tells LXD's projects
+			* apart (collector/state.h state_ident()), freed here */
 	char *relpath; /* container's top cgroup, relative to each hierarchy root */
 };
 
@@ -188,17 +189,13 @@ int cg_discovery_poll(struct cg_discovery *d, struct cg_found **ret_list, size_t
 void cg_discovery_invalidate(struct cg_discovery *d);
 void cg_discovery_free(struct cg_discovery *d);
 
-/* Pure: LXD's PROJECT_NAME into name and project (NULL when there is no
- * '_'), as discovery splits a container's cgroup name. 1, or -ENOMEM. */
-int cg_split_project(const char *s, char **ret_name, char **ret_project);
-
 /* Pure: classify one directory name at a given place. parent_kind says
  * whether the parent directory was "lxc" or "lxc.payload". Returns 1 and
- * fills ret_name/ret_project (malloc'd) when NAME is a container, 0 when it
+ * fills ret_name (malloc'd, the name whole) when NAME is a container, 0 when it
  * is not (descend), -EPERM when it must be neither reported nor descended
  * into (monitor, pivot). */
 enum cg_parent { CG_PARENT_OTHER, CG_PARENT_LXC, CG_PARENT_PAYLOAD };
-int cg_classify(const char *dirname, enum cg_parent parent, char **ret_name, char **ret_project);
+int cg_classify(const char *dirname, enum cg_parent parent, char **ret_name);
 
 /* ---- init PID ---- */
 

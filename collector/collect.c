@@ -327,7 +327,8 @@ static bool ct_init(struct collector *col, struct ct *c, struct cg_found *f)
 		c->limits_due = col->now + LIMITS_EVERY_MS * 1000;
 	c->limits_due -= (int64_t)col->cfg->interval_ms * 500;
 	find_start(col, c);
-	log_debug("container %s: found at %s", c->name, c->relpath);
+	log_debug("container %s%s%s: found at %s", c->name, c->project ? ", project " : "",
+		  c->project ? c->project : "", c->relpath);
 	return true;
 }
 
@@ -350,12 +351,55 @@ static void log_discovery(struct collector *col, const struct cg_found *found, s
 		  names, col->left_out > shown ? ", ..." : "");
 }
 
+/* Name what discovery found (state_ident(): LXD's PROJECT_NAME is split
+ * only for LXD's own instances, never for a plain LXC container). A
+ * cgroup already in the table keeps the name it had when first found, so
+ * its tags never change while it runs, and only a new cgroup whose name
+ * holds a '_' costs a look at LXC's and LXD's directories. */
+static int name_found(struct collector *col, struct cg_found *found, size_t nfound)
+{
+	size_t i = 0;
+
+	for (size_t j = 0; j < nfound; j++) {
+		struct cg_found *f = &found[j];
+		const struct ct *c;
+		char *name, *project = NULL;
+
+		while (i < col->n && strcmp(col->cts[i].relpath, f->relpath) < 0)
+			i++;
+		if (!strchr(f->name, '_'))
+			continue;
+		c = i < col->n && strcmp(col->cts[i].relpath, f->relpath) == 0 ? &col->cts[i] : NULL;
+		if (!c) {
+			if (state_ident(&col->cfg->lxc_path, &col->cfg->lxd_path, f->name, &name,
+					&project) < 0)
+				return -ENOMEM;
+		} else {
+			name = strdup(c->name);
+			if (name && c->project && !(project = strdup(c->project))) {
+				free(name);
+				name = NULL;
+			}
+			if (!name)
+				return -ENOMEM;
+		}
+		free(f->name);
+		f->name = name;
+		f->project = project;
+	}
+	return 0;
+}
+
 /* Merge the sorted discovery list into the sorted table. */
 static int collector_sync(struct collector *col, struct cg_found *found, size_t nfound)
 {
 	struct ct *next;
 	size_t i = 0, j = 0, k = 0;
+	int r;
 
+	r = name_found(col, found, nfound);
+	if (r < 0)
+		return r;
 	col->found = nfound;
 	col->left_out = 0;
 	for (j = 0; j < nfound; j++)
