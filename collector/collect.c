@@ -11,6 +11,7 @@
  * encoding, with no allocation; the limits and the identity of the init
  * are looked at once a minute (benchmarks: README "Performance"). */
 #include "collector/collect.h"
+#include "collector/blkdev.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -85,6 +86,7 @@ struct collector {
 	size_t found, left_out; /* at the last discovery */
 	unsigned cg_metrics;
 	struct lp_buf *side; /* NULL: no /1.0/metrics lines */
+	struct blkdev_names *blkdev; /* device names for them, NULL: none */
 	uint64_t host_mem;   /* LXD's MemTotal of the host, 0 when unknown */
 	int64_t now;	       /* CLOCK_MONOTONIC µs at the start of this cycle */
 	uint64_t limits_every; /* cycles in LIMITS_EVERY_MS */
@@ -164,6 +166,15 @@ int collector_new(const struct config *cfg, struct netns_helper *helper, struct 
 		c->cg_metrics |= CG_M_MEMORY_DETAIL;
 		c->host_mem = host_mem_total();
 	}
+	/* /1.0/metrics has CPU time per CPU and I/O per device */
+	if (cfg->prom_listen && (cfg->metrics & (CFG_M_CPU | CFG_M_IO))) {
+		c->cg_metrics |= CG_M_SPLIT;
+		c->blkdev = blkdev_names_new("/sys");
+		if (!c->blkdev) {
+			free(c);
+			return -ENOMEM;
+		}
+	}
 	r = cg_root_open(cfg->cgroup_root, cfg->proc_root, &c->root);
 	if (r < 0) {
 		log_error("no cgroup hierarchy found under %s: %s", cfg->cgroup_root, strerror(-r));
@@ -208,6 +219,7 @@ void collector_free(struct collector *c)
 		net_free(c->net);
 	cg_discovery_free(c->disc);
 	cg_root_free(c->root);
+	blkdev_names_free(c->blkdev);
 	free(c);
 }
 
@@ -665,6 +677,29 @@ static int ct_net(struct collector *col, struct ct *c, bool check, const struct 
 	return 0;
 }
 
+/* The figures of one container only /1.0/metrics has: memory details,
+ * CPU time per CPU, I/O per device. 0 or -ENOMEM. */
+static int write_side(struct collector *col, const struct ct *c, const struct ct_ident *id,
+		      const struct cg_stats *s, int64_t ts_ns)
+{
+	struct cg_split sp;
+
+	if (schema_write_lxd_memory(col->side, id, s, col->host_mem, ts_ns) < 0)
+		return -ENOMEM;
+	if (!col->blkdev)
+		return 0;
+	cg_container_split(c->cg, &sp);
+	if (schema_write_lxd_cpu(col->side, id, &sp, s, ts_ns) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < sp.ndev; i++) {
+		const char *name = blkdev_name(col->blkdev, sp.dev[i].major, sp.dev[i].minor);
+
+		if (schema_write_lxd_disk(col->side, id, name, &sp.dev[i], ts_ns) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /* One container's cycle: its limits when due, its cgroup files read
  * (opened anew when the cgroup was made anew), encoded into OUT when
  * given, its network figures, then FN when given. <0 only for an error
@@ -750,7 +785,7 @@ static int ct_cycle(struct collector *col, struct ct *c, int64_t ts_ns, struct l
 		}
 	}
 	st->containers++;
-	if (col->side && schema_write_lxd_memory(col->side, &id, &s, col->host_mem, ts_ns) < 0)
+	if (col->side && write_side(col, c, &id, &s, ts_ns) < 0)
 		return -ENOMEM;
 
 	sample = (struct ct_sample){ c->relpath, c->name, c->project, &s, NULL, 0, false };
