@@ -47,6 +47,11 @@ enum cg_metric {
 	 * sizes (CG_MEM_ACTIVE_ANON..CG_MEM_SHMEM; same file, no extra fd),
 	 * for the LXD-compatible endpoint; bit 5 is the collector's "net" */
 	CG_M_MEMORY_DETAIL = 1u << 6,
+	/* not a `metrics` name either: also keep the per-CPU (v1
+	 * cpuacct.usage_all) and per-device (v1 blkio, v2 io.stat) figures
+	 * the sums come from (same buffers, no extra file), for the same
+	 * endpoint: cg_container_split() */
+	CG_M_SPLIT = 1u << 7,
 };
 
 /* Every figure a container can have. Counters are uint64_t; the few that
@@ -158,8 +163,9 @@ int cg_mountinfo_parse(const char *buf, size_t len, const char *cgroup_root,
 /* ---- discovery ---- */
 
 struct cg_found {
-	char *name;    /* container name as the host knows it (project prefix removed) */
-	char *project; /* LXD project, NULL for the default project */
+	char *name;    /* the container's directory name, whole (LXD's PROJECT_NAME too) */
+	char *project; /* NULL as found; set by a caller that tells LXD's projects
+			* apart (collector/state.h state_ident()), freed here */
 	char *relpath; /* container's top cgroup, relative to each hierarchy root */
 };
 
@@ -183,17 +189,13 @@ int cg_discovery_poll(struct cg_discovery *d, struct cg_found **ret_list, size_t
 void cg_discovery_invalidate(struct cg_discovery *d);
 void cg_discovery_free(struct cg_discovery *d);
 
-/* Pure: LXD's PROJECT_NAME into name and project (NULL when there is no
- * '_'), as discovery splits a container's cgroup name. 1, or -ENOMEM. */
-int cg_split_project(const char *s, char **ret_name, char **ret_project);
-
 /* Pure: classify one directory name at a given place. parent_kind says
  * whether the parent directory was "lxc" or "lxc.payload". Returns 1 and
- * fills ret_name/ret_project (malloc'd) when NAME is a container, 0 when it
+ * fills ret_name (malloc'd, the name whole) when NAME is a container, 0 when it
  * is not (descend), -EPERM when it must be neither reported nor descended
  * into (monitor, pivot). */
 enum cg_parent { CG_PARENT_OTHER, CG_PARENT_LXC, CG_PARENT_PAYLOAD };
-int cg_classify(const char *dirname, enum cg_parent parent, char **ret_name, char **ret_project);
+int cg_classify(const char *dirname, enum cg_parent parent, char **ret_name);
 
 /* ---- init PID ---- */
 
@@ -273,6 +275,27 @@ bool cg_container_partial(const struct cg_container *c);
 /* Number of files held open (for fd accounting; limits are not). */
 size_t cg_container_nfiles(const struct cg_container *c);
 
+/* The per-CPU and per-device figures of the last cg_container_read() of
+ * a container opened with CG_M_SPLIT (LXD's /1.0/metrics reports them).
+ * Arrays in file order; ncpu is 0 unless the CPU times came from v1
+ * cpuacct.usage_all (v2 has no per-CPU figures), ndev 0 without I/O
+ * files or I/O. Valid until the next read or free. */
+struct cg_cpu_split {
+	uint32_t cpu; /* the CPU number of the line */
+	uint64_t user_ns, system_ns;
+};
+struct cg_dev_split {
+	uint32_t major, minor;
+	uint64_t rbytes, wbytes, rios, wios; /* v1 Read/Write of the two blkio files */
+};
+struct cg_split {
+	const struct cg_cpu_split *cpu;
+	size_t ncpu;
+	const struct cg_dev_split *dev;
+	size_t ndev;
+};
+void cg_container_split(const struct cg_container *c, struct cg_split *ret);
+
 /* ---- pure parsers (no I/O), exposed for tests and fuzzing ---- */
 
 /* All parsers: -EINVAL on garbage, -EOVERFLOW when a number (or a sum)
@@ -302,6 +325,21 @@ int cg_parse_blkio(const char *buf, size_t len, uint64_t *ret_read, uint64_t *re
 /* v1 cpuacct.usage_all: sums over CPUs of the user and system columns
  * (ns); the header line "cpu user system" is required. */
 int cg_parse_cpuacct_all(const char *buf, size_t len, uint64_t *ret_user, uint64_t *ret_system);
+/* The same per CPU / per device, into a caller's array of CAP entries:
+ * the number of entries, -ENOBUFS when CAP is too small (call again with
+ * a larger array), or the summing parser's error; entries are undefined
+ * after an error. They accept what the summing parsers accept, and their
+ * entries add up to its sums. percpu: one entry per CPU line, in file
+ * order (the CPU number must fit 32 bits). io_stat_dev: one entry per
+ * device, in file order. blkio_dev: merges into the *N entries already
+ * there (OPS false: Read/Write into rbytes/wbytes; true: into rios/wios,
+ * for the io_serviced file), appending new devices (the other two
+ * fields 0), every device line making an entry as LXD's reading does; *N
+ * updated on success. A device given twice adds up. */
+int cg_parse_cpuacct_percpu(const char *buf, size_t len, struct cg_cpu_split *ret, size_t cap);
+int cg_parse_io_stat_dev(const char *buf, size_t len, struct cg_dev_split *ret, size_t cap);
+int cg_parse_blkio_dev(const char *buf, size_t len, bool ops, struct cg_dev_split *devs,
+		       size_t *n, size_t cap);
 /* PSI file: some/full avg10 (percent) and total (µs). A "full" line may be
  * missing (cpu.pressure before Linux 5.13); ret_have_full tells. */
 int cg_parse_psi(const char *buf, size_t len, double *ret_some_avg10, uint64_t *ret_some_total,

@@ -3,7 +3,7 @@
  *
  * Where each LXC generation puts its containers:
  *   lxc.payload.NAME     LXC >= 4, LXD (NAME = PROJECT_NAME outside the
- *                        default project)
+ *                        default project: told apart by the collector)
  *   lxc.payload/NAME     LXC 3.1
  *   lxc/NAME             older LXC, Proxmox VE (NAME = CT id, processes in
  *                        the child "ns")
@@ -33,29 +33,20 @@ static bool has_prefix(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* LXD names a project's container PROJECT_NAME; instance names cannot hold
- * '_', so the first '_' splits. */
-int cg_split_project(const char *s, char **ret_name, char **ret_project)
+/* The name is the directory's, whole: whether LXD's PROJECT_NAME is split
+ * depends on which directories LXD and LXC keep (collector/state.c), not
+ * on anything a cgroup can tell. */
+static int name_dup(const char *s, char **ret_name)
 {
-	const char *us = strchr(s, '_');
-	_cleanup_free_ char *name = NULL, *project = NULL;
+	char *name = strdup(s);
 
-	if (us && us != s && us[1] != '\0') {
-		project = strndup(s, (size_t)(us - s));
-		name = strdup(us + 1);
-		if (!project || !name)
-			return -ENOMEM;
-	} else {
-		name = strdup(s);
-		if (!name)
-			return -ENOMEM;
-	}
-	*ret_name = TAKE_PTR(name);
-	*ret_project = TAKE_PTR(project);
+	if (!name)
+		return -ENOMEM;
+	*ret_name = name;
 	return 1;
 }
 
-int cg_classify(const char *dirname, enum cg_parent parent, char **ret_name, char **ret_project)
+int cg_classify(const char *dirname, enum cg_parent parent, char **ret_name)
 {
 	static const char payload[] = "lxc.payload.";
 
@@ -67,22 +58,14 @@ int cg_classify(const char *dirname, enum cg_parent parent, char **ret_name, cha
 	if (has_prefix(dirname, payload)) {
 		if (dirname[sizeof(payload) - 1] == '\0')
 			return -EPERM;
-		return cg_split_project(dirname + sizeof(payload) - 1, ret_name, ret_project);
+		return name_dup(dirname + sizeof(payload) - 1, ret_name);
 	}
 	if (strcmp(dirname, "lxc.payload") == 0 || strcmp(dirname, "lxc") == 0)
 		return 0;
 	switch (parent) {
 	case CG_PARENT_PAYLOAD:
-		return cg_split_project(dirname, ret_name, ret_project);
-	case CG_PARENT_LXC: {
-		char *name = strdup(dirname);
-
-		if (!name)
-			return -ENOMEM;
-		*ret_name = name;
-		*ret_project = NULL;
-		return 1;
-	}
+	case CG_PARENT_LXC:
+		return name_dup(dirname, ret_name);
 	case CG_PARENT_OTHER:
 		break;
 	}
@@ -94,7 +77,7 @@ struct found_list {
 	size_t n, cap;
 };
 
-static int found_add(struct found_list *l, char *name, char *project, char *relpath)
+static int found_add(struct found_list *l, char *name, char *relpath)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;
@@ -105,7 +88,7 @@ static int found_add(struct found_list *l, char *name, char *project, char *relp
 		l->v = v;
 		l->cap = cap;
 	}
-	l->v[l->n++] = (struct cg_found){ .name = name, .project = project, .relpath = relpath };
+	l->v[l->n++] = (struct cg_found){ .name = name, .relpath = relpath };
 	return 0;
 }
 
@@ -164,13 +147,13 @@ static int walk(int dfd, const char *rel, unsigned depth, enum cg_parent parent,
 		return ret;
 	}
 	while ((de = readdir(d))) {
-		_cleanup_free_ char *name = NULL, *project = NULL, *path = NULL;
+		_cleanup_free_ char *name = NULL, *path = NULL;
 		enum cg_parent kind;
 		int r, sub;
 
 		if (de->d_name[0] == '.' || !is_dir_entry(d, de))
 			continue;
-		r = cg_classify(de->d_name, parent, &name, &project);
+		r = cg_classify(de->d_name, parent, &name);
 		if (r == -EPERM)
 			continue;
 		if (r < 0) {
@@ -185,10 +168,10 @@ static int walk(int dfd, const char *rel, unsigned depth, enum cg_parent parent,
 		if (r > 0) {
 			/* a container: report it, never descend into its own
 			 * sub-cgroups */
-			ret = found_add(l, name, project, path);
+			ret = found_add(l, name, path);
 			if (ret < 0)
 				break;
-			name = project = path = NULL;
+			name = path = NULL;
 			continue;
 		}
 		if (depth >= DISCOVER_DEPTH)

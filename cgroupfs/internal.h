@@ -60,7 +60,24 @@ enum cg_slot {
 };
 _Static_assert(CG_SLOT_MAX <= 64, "slots must fit a uint64_t mask");
 
+/* The per-CPU and per-device figures of a container opened with
+ * CG_M_SPLIT (cg_container_split()): arrays grown as needed up to the
+ * caps, kept (capacity and all) from read to read. */
+#define CG_SPLIT_MAX_CPU 8192
+#define CG_SPLIT_MAX_DEV 4096
+struct cg_split_store {
+	struct cg_cpu_split *cpu;
+	size_t ncpu, cpu_cap;
+	struct cg_dev_split *dev;
+	size_t ndev, dev_cap;
+};
+
+/* Make room for at least one more entry of ARR (element size ELEM),
+ * doubling, at most MAX: 0, -ENOBUFS at MAX, -ENOMEM. */
+int cg_split_grow(void **arr, size_t *cap, size_t elem, size_t max);
+
 struct cg_scratch {
+	struct cg_split_store *split; /* NULL: sums only */
 	uint64_t present, bad;
 	union {
 		uint64_t u;
@@ -192,6 +209,19 @@ int cg_openat(int dirfd, const char *name, int flags);
 
 /* Pure: like cg_parse_nspid, also telling how many levels the line has. */
 int cg_parse_nspid_levels(const char *buf, size_t len, pid_t *ret_last, unsigned *ret_levels);
+
+/* "MAJ:MIN" in [s, e) (parse.c): -EINVAL unless both fit 32 bits. */
+int cg_parse_devno(const char *s, const char *e, uint32_t *ret_major, uint32_t *ret_minor);
+/* The entry of device MAJOR:MINOR among DEVS[0..*N), appended (zeroed)
+ * when absent; NULL when that would pass CAP. HINT: where to look first,
+ * updated. */
+struct cg_dev_split *cg_dev_slot(struct cg_dev_split *devs, size_t *n, size_t cap, size_t *hint,
+				 uint32_t major, uint32_t minor);
+
+/* io.stat's sums and, DEVS given, per device (parse.c): as
+ * cg_parse_io_stat_dev(), the sums in SUM. */
+int cg_parse_io_stat_split(const char *buf, size_t len, uint64_t sum[4], struct cg_dev_split *devs,
+			   size_t cap);
 
 /* Read a whole small file relative to DIRFD into a malloc'd NUL-terminated
  * buffer (limit: max bytes). */

@@ -291,42 +291,74 @@ static int add_u64(uint64_t *sum, uint64_t v)
 	return 0;
 }
 
-/* "MAJ:MIN" */
-static bool is_devno(const char *s, const char *e)
-{
-	const char *colon = memchr(s, ':', (size_t)(e - s));
-	uint64_t v;
-
-	if (!colon)
-		return false;
-	if (parse_dec(&s, colon, &v) < 0 || s != colon)
-		return false;
-	s = colon + 1;
-	return parse_dec(&s, e, &v) == 0 && s == e;
-}
-
 /* v2 io.stat: one line per device,
  * "8:0 rbytes=1 wbytes=2 rios=3 wios=4 dbytes=0 dios=0"; keys other than
  * the four we sum (dbytes, cost.*, ...) are ignored. No line at all (no
  * I/O yet) is a valid zero. */
-int cg_parse_io_stat(const char *buf, size_t len, uint64_t ret[4])
+int cg_parse_devno(const char *s, const char *e, uint32_t *ret_major, uint32_t *ret_minor)
+{
+	const char *colon = memchr(s, ':', (size_t)(e - s));
+	uint64_t ma, mi;
+
+	if (!colon || parse_dec(&s, colon, &ma) < 0 || s != colon)
+		return -EINVAL;
+	s = colon + 1;
+	if (parse_dec(&s, e, &mi) < 0 || s != e || ma > UINT32_MAX || mi > UINT32_MAX)
+		return -EINVAL;
+	*ret_major = (uint32_t)ma;
+	*ret_minor = (uint32_t)mi;
+	return 0;
+}
+
+struct cg_dev_split *cg_dev_slot(struct cg_dev_split *devs, size_t *n, size_t cap, size_t *hint,
+				 uint32_t major, uint32_t minor)
+{
+	/* the files list a device's lines together, and the two blkio files
+	 * their devices in the same order: the hint is nearly always right */
+	if (*hint < *n && devs[*hint].major == major && devs[*hint].minor == minor)
+		return &devs[*hint];
+	for (size_t i = 0; i < *n; i++)
+		if (devs[i].major == major && devs[i].minor == minor) {
+			*hint = i;
+			return &devs[i];
+		}
+	if (*n == cap)
+		return NULL;
+	devs[*n] = (struct cg_dev_split){ .major = major, .minor = minor };
+	*hint = (*n)++;
+	return &devs[*hint];
+}
+
+/* rbytes, wbytes, rios, wios of D by index */
+static uint64_t *dev_field(struct cg_dev_split *d, int k)
+{
+	return k == 0 ? &d->rbytes : k == 1 ? &d->wbytes : k == 2 ? &d->rios : &d->wios;
+}
+
+/* The walk of io.stat: sums into SUM and, when DEVS is given, per
+ * device into DEVS (up to CAP); the number of devices. */
+static int io_stat_walk(const char *buf, size_t len, uint64_t sum[4], struct cg_dev_split *devs,
+			size_t cap)
 {
 	static const char *const keys[4] = { "rbytes", "wbytes", "rios", "wios" };
 	const char *p = buf, *end = buf + len, *ls, *le;
-	uint64_t sum[4] = { 0 };
+	size_t n = 0, hint = 0;
 
+	memset(sum, 0, 4 * sizeof(*sum));
 	while (next_line(&p, end, &ls, &le)) {
 		const char *t = skip_blank(ls, le), *te;
+		struct cg_dev_split *d = NULL;
+		uint32_t ma, mi;
 
 		if (t == le)
 			continue;
 		te = token_end(t, le);
-		if (!is_devno(t, te))
+		if (cg_parse_devno(t, te, &ma, &mi) < 0)
 			return -EINVAL;
+		if (devs && !(d = cg_dev_slot(devs, &n, cap, &hint, ma, mi)))
+			return -ENOBUFS;
 		for (t = skip_blank(te, le); t < le; t = skip_blank(te, le)) {
 			const char *eq;
-			uint64_t v;
-			int r;
 
 			te = token_end(t, le);
 			eq = memchr(t, '=', (size_t)(te - t));
@@ -334,6 +366,8 @@ int cg_parse_io_stat(const char *buf, size_t len, uint64_t ret[4])
 				return -EINVAL;
 			for (int k = 0; k < 4; k++) {
 				const char *vp = eq + 1;
+				uint64_t v;
+				int r;
 
 				if (!token_is(t, eq, keys[k]))
 					continue;
@@ -345,11 +379,36 @@ int cg_parse_io_stat(const char *buf, size_t len, uint64_t ret[4])
 				r = add_u64(&sum[k], v);
 				if (r < 0)
 					return r;
+				if (d) /* no overflow: the sum holds it */
+					*dev_field(d, k) += v;
 			}
 		}
 	}
+	return (int)n;
+}
+
+int cg_parse_io_stat(const char *buf, size_t len, uint64_t ret[4])
+{
+	uint64_t sum[4];
+	int r = io_stat_walk(buf, len, sum, NULL, 0);
+
+	if (r < 0)
+		return r;
 	memcpy(ret, sum, sizeof(sum));
 	return 0;
+}
+
+int cg_parse_io_stat_dev(const char *buf, size_t len, struct cg_dev_split *ret, size_t cap)
+{
+	uint64_t sum[4];
+
+	return io_stat_walk(buf, len, sum, ret, cap);
+}
+
+int cg_parse_io_stat_split(const char *buf, size_t len, uint64_t sum[4], struct cg_dev_split *devs,
+			   size_t cap)
+{
+	return io_stat_walk(buf, len, sum, devs, cap);
 }
 
 /* One PSI line after its "some"/"full" word:

@@ -50,6 +50,8 @@ struct cg_container {
 	uint64_t lim_present, lim_bad; /* bits of kept_fields[] */
 	uint64_t lim_v[CG_N(kept_fields)]; /* raw bits of cg_stats.v[] */
 	bool partial; /* the cgroup was missing in a hierarchy at open */
+	bool want_split; /* CG_M_SPLIT */
+	struct cg_split_store split;
 };
 
 /* One read buffer for every container (reused by every read: no
@@ -107,6 +109,23 @@ int cg_read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t 
 	buf[len] = '\0';
 	*ret = TAKE_PTR(buf);
 	*ret_len = len;
+	return 0;
+}
+
+int cg_split_grow(void **arr, size_t *cap, size_t elem, size_t max)
+{
+	size_t ncap = *cap ? *cap * 2 : 16;
+	void *na;
+
+	if (*cap >= max)
+		return -ENOBUFS;
+	if (ncap > max)
+		ncap = max;
+	na = reallocarray(*arr, ncap, elem);
+	if (!na)
+		return -ENOMEM;
+	*arr = na;
+	*cap = ncap;
 	return 0;
 }
 
@@ -303,12 +322,32 @@ void cg_extract_cpuset(const struct cg_file_spec *spec, uint64_t active, const c
 		cg_set_u64(s, spec->map[0].slot, n);
 }
 
+/* Per device into the split store, and the sums. */
+static int io_stat_split(const char *buf, size_t len, struct cg_split_store *sp, uint64_t v[4])
+{
+	int r = -ENOBUFS;
+
+	/* a NULL array means "sums only" to the walk: room first */
+	if (sp->dev || cg_split_grow((void **)&sp->dev, &sp->dev_cap, sizeof(*sp->dev),
+				     CG_SPLIT_MAX_DEV) == 0)
+		while ((r = cg_parse_io_stat_split(buf, len, v, sp->dev, sp->dev_cap)) ==
+			       -ENOBUFS &&
+		       cg_split_grow((void **)&sp->dev, &sp->dev_cap, sizeof(*sp->dev),
+				     CG_SPLIT_MAX_DEV) == 0)
+			;
+	sp->ndev = r < 0 ? 0 : (size_t)r;
+	/* more devices than the store holds, or no memory: the sums at least */
+	if (r == -ENOBUFS)
+		r = cg_parse_io_stat_split(buf, len, v, NULL, 0);
+	return r < 0 ? r : 0;
+}
+
 static void extract_io_stat(const struct cg_file_spec *spec, uint64_t active, const char *buf,
 			    size_t len, struct cg_scratch *s)
 {
 	uint64_t v[4];
 
-	if (cg_parse_io_stat(buf, len, v) < 0) {
+	if ((s->split ? io_stat_split(buf, len, s->split, v) : cg_parse_io_stat(buf, len, v)) < 0) {
 		bad_all(spec, active, s);
 		return;
 	}
@@ -514,6 +553,7 @@ int cg_container_open(struct cg_root *r, const char *relpath, unsigned metrics,
 	if (!c)
 		return -ENOMEM;
 	c->root = r;
+	c->want_split = metrics & CG_M_SPLIT;
 	c->relpath = strdup(relpath);
 	if (!c->relpath) {
 		free(c);
@@ -759,6 +799,10 @@ int cg_container_read(struct cg_container *c, struct cg_stats *ret)
 	struct cg_scratch s;
 
 	memset(&s, 0, sizeof(s));
+	if (c->want_split) {
+		c->split.ncpu = c->split.ndev = 0;
+		s.split = &c->split;
+	}
 	for (size_t i = 0; i < c->n; i++) {
 		const struct cg_open_file *f = &c->files[i];
 		ssize_t n = reread(f->fd);
@@ -789,7 +833,14 @@ void cg_container_free(struct cg_container *c)
 	free(c->files);
 	free(c->limits);
 	free(c->relpath);
+	free(c->split.cpu);
+	free(c->split.dev);
 	free(c);
+}
+
+void cg_container_split(const struct cg_container *c, struct cg_split *ret)
+{
+	*ret = (struct cg_split){ c->split.cpu, c->split.ncpu, c->split.dev, c->split.ndev };
 }
 
 bool cg_container_partial(const struct cg_container *c)

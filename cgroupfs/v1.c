@@ -63,56 +63,115 @@ static bool tok_is(const char *s, const char *e, const char *w)
  *   Total 5120
  * Read and Write are summed over devices; the per-device and grand Total
  * lines would count twice. */
-int cg_parse_blkio(const char *buf, size_t len, uint64_t *ret_read, uint64_t *ret_write)
+static int blkio_walk(const char *buf, size_t len, uint64_t sum[2], bool ops,
+		      struct cg_dev_split *devs, size_t *n, size_t cap)
 {
 	const char *p = buf, *end = buf + len;
-	uint64_t rd = 0, wr = 0;
+	size_t hint = 0, got = n ? *n : 0;
 
+	sum[0] = sum[1] = 0;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p)), *le = nl ? nl : end;
-		const char *ts[4], *te[4], *colon;
-		uint64_t v, *sum;
-		int n = tokens(p, le, ts, te), r;
+		const char *ts[4], *te[4];
+		struct cg_dev_split *d = NULL;
+		uint32_t ma, mi;
+		uint64_t v;
+		int k = tokens(p, le, ts, te), r, which;
 
 		p = nl ? nl + 1 : end;
-		if (n == 0)
+		if (k == 0)
 			continue;
-		if (n == 2 && tok_is(ts[0], te[0], "Total")) {
+		if (k == 2 && tok_is(ts[0], te[0], "Total")) {
 			r = cg_parse_u64(ts[1], (size_t)(te[1] - ts[1]), &v);
 			if (r < 0)
 				return r == -ERANGE ? -EINVAL : r;
 			continue;
 		}
-		if (n != 3)
-			return -EINVAL;
-		colon = memchr(ts[0], ':', (size_t)(te[0] - ts[0]));
-		if (!colon || colon == ts[0] || colon + 1 == te[0] ||
-		    strspn(ts[0], "0123456789:") < (size_t)(te[0] - ts[0]))
+		if (k != 3 || cg_parse_devno(ts[0], te[0], &ma, &mi) < 0)
 			return -EINVAL;
 		r = cg_parse_u64(ts[2], (size_t)(te[2] - ts[2]), &v);
 		if (r < 0)
 			return r == -ERANGE ? -EINVAL : r;
+		/* LXD makes an entry of every device line, Read/Write or not */
+		if (devs && !(d = cg_dev_slot(devs, &got, cap, &hint, ma, mi)))
+			return -ENOBUFS;
 		if (tok_is(ts[1], te[1], "Read"))
-			sum = &rd;
+			which = 0;
 		else if (tok_is(ts[1], te[1], "Write"))
-			sum = &wr;
+			which = 1;
 		else
 			continue; /* Sync, Async, Discard, Total, or newer */
-		if (*sum > UINT64_MAX - v)
+		if (sum[which] > UINT64_MAX - v)
 			return -EOVERFLOW;
-		*sum += v;
+		sum[which] += v;
+		if (d && which) /* no overflow: the sum holds it */
+			*(ops ? &d->wios : &d->wbytes) += v;
+		else if (d)
+			*(ops ? &d->rios : &d->rbytes) += v;
 	}
-	*ret_read = rd;
-	*ret_write = wr;
+	if (n)
+		*n = got;
+	return (int)got;
+}
+
+int cg_parse_blkio(const char *buf, size_t len, uint64_t *ret_read, uint64_t *ret_write)
+{
+	uint64_t sum[2];
+	int r = blkio_walk(buf, len, sum, false, NULL, NULL, 0);
+
+	if (r < 0)
+		return r;
+	*ret_read = sum[0];
+	*ret_write = sum[1];
 	return 0;
 }
 
-/* map[0] gets the Read sum, map[1] the Write sum. */
+int cg_parse_blkio_dev(const char *buf, size_t len, bool ops, struct cg_dev_split *devs,
+		       size_t *n, size_t cap)
+{
+	uint64_t sum[2];
+
+	return blkio_walk(buf, len, sum, ops, devs, n, cap);
+}
+
+/* Per device into the split store (merged with the other blkio file's
+ * devices) and the sums. */
+static int blkio_split(const char *buf, size_t len, bool ops, struct cg_split_store *sp,
+		       uint64_t v[2])
+{
+	size_t n0 = sp->ndev;
+	int r = -ENOBUFS;
+
+	/* a NULL array means "sums only" to the walk: room first */
+	while (sp->dev_cap > n0 || cg_split_grow((void **)&sp->dev, &sp->dev_cap,
+						  sizeof(*sp->dev), CG_SPLIT_MAX_DEV) == 0) {
+		r = blkio_walk(buf, len, v, ops, sp->dev, &sp->ndev, sp->dev_cap);
+		if (r != -ENOBUFS)
+			break;
+		/* the pass added to the devices it found: undo, grow, again */
+		for (size_t i = 0; i < n0; i++)
+			if (ops)
+				sp->dev[i].rios = sp->dev[i].wios = 0;
+			else
+				sp->dev[i].rbytes = sp->dev[i].wbytes = 0;
+		if (cg_split_grow((void **)&sp->dev, &sp->dev_cap, sizeof(*sp->dev),
+				  CG_SPLIT_MAX_DEV) < 0)
+			break;
+	}
+	if (r < 0)
+		sp->ndev = 0;
+	/* more devices than the store holds, or no memory: the sums at least */
+	if (r == -ENOBUFS)
+		r = blkio_walk(buf, len, v, ops, NULL, NULL, 0);
+	return r < 0 ? r : 0;
+}
+
 static void extract_blkio(const struct cg_file_spec *spec, uint64_t active, const char *buf,
 			  size_t len, struct cg_scratch *s)
 {
 	uint64_t v[2];
-	int r = cg_parse_blkio(buf, len, &v[0], &v[1]);
+	int r = s->split ? blkio_split(buf, len, spec->map[0].slot == CG_IO_READ_OPS, s->split, v)
+			 : cg_parse_blkio(buf, len, &v[0], &v[1]);
 
 	for (unsigned i = 0; i < 2 && i < spec->nmap; i++) {
 		if (!((active >> i) & 1))
@@ -133,21 +192,24 @@ static void extract_blkio(const struct cg_file_spec *spec, uint64_t active, cons
  * USER_HZ ticks (the sums divided by 10^9/USER_HZ, truncated), so one file
  * replaces three. cpuacct.usage stays apart: it counts scheduler run time,
  * a different clock. */
-int cg_parse_cpuacct_all(const char *buf, size_t len, uint64_t *ret_user, uint64_t *ret_system)
+static int cpuacct_walk(const char *buf, size_t len, uint64_t sum[2], struct cg_cpu_split *cpus,
+			size_t cap)
 {
 	const char *p = buf, *end = buf + len;
-	uint64_t sum[2] = { 0, 0 };
 	bool header = false;
+	size_t n = 0;
 
+	sum[0] = sum[1] = 0;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p)), *le = nl ? nl : end;
 		const char *ts[4], *te[4];
-		int n = tokens(p, le, ts, te);
+		uint64_t v[3];
+		int k = tokens(p, le, ts, te);
 
 		p = nl ? nl + 1 : end;
-		if (n == 0)
+		if (k == 0)
 			continue;
-		if (n != 3)
+		if (k != 3)
 			return -EINVAL;
 		if (!header) {
 			if (!tok_is(ts[0], te[0], "cpu") || !tok_is(ts[1], te[1], "user") ||
@@ -158,22 +220,62 @@ int cg_parse_cpuacct_all(const char *buf, size_t len, uint64_t *ret_user, uint64
 		}
 		if (strspn(ts[0], "0123456789") < (size_t)(te[0] - ts[0]))
 			return -EINVAL;
-		for (int k = 0; k < 2; k++) {
-			uint64_t v;
-			int r = cg_parse_u64(ts[k + 1], (size_t)(te[k + 1] - ts[k + 1]), &v);
+		for (int i = 1; i < 3; i++) {
+			int r = cg_parse_u64(ts[i], (size_t)(te[i] - ts[i]), &v[i]);
 
 			if (r < 0)
 				return r == -ERANGE ? -EINVAL : r;
-			if (sum[k] > UINT64_MAX - v)
+			if (sum[i - 1] > UINT64_MAX - v[i])
 				return -EOVERFLOW;
-			sum[k] += v;
+			sum[i - 1] += v[i];
 		}
+		if (!cpus)
+			continue;
+		if (cg_parse_u64(ts[0], (size_t)(te[0] - ts[0]), &v[0]) < 0 || v[0] > UINT32_MAX)
+			return -EINVAL;
+		if (n == cap)
+			return -ENOBUFS;
+		cpus[n++] = (struct cg_cpu_split){ (uint32_t)v[0], v[1], v[2] };
 	}
-	if (!header)
-		return -EINVAL;
+	return header ? (int)n : -EINVAL;
+}
+
+int cg_parse_cpuacct_all(const char *buf, size_t len, uint64_t *ret_user, uint64_t *ret_system)
+{
+	uint64_t sum[2];
+	int r = cpuacct_walk(buf, len, sum, NULL, 0);
+
+	if (r < 0)
+		return r;
 	*ret_user = sum[0];
 	*ret_system = sum[1];
 	return 0;
+}
+
+int cg_parse_cpuacct_percpu(const char *buf, size_t len, struct cg_cpu_split *ret, size_t cap)
+{
+	uint64_t sum[2];
+
+	return cpuacct_walk(buf, len, sum, ret, cap);
+}
+
+/* Per CPU into the split store, and the sums. */
+static int cpuacct_split(const char *buf, size_t len, struct cg_split_store *sp, uint64_t v[2])
+{
+	int r = -ENOBUFS;
+
+	/* a NULL array means "sums only" to the walk: room first */
+	if (sp->cpu || cg_split_grow((void **)&sp->cpu, &sp->cpu_cap, sizeof(*sp->cpu),
+				     CG_SPLIT_MAX_CPU) == 0)
+		while ((r = cpuacct_walk(buf, len, v, sp->cpu, sp->cpu_cap)) == -ENOBUFS &&
+		       cg_split_grow((void **)&sp->cpu, &sp->cpu_cap, sizeof(*sp->cpu),
+				     CG_SPLIT_MAX_CPU) == 0)
+			;
+	sp->ncpu = r < 0 ? 0 : (size_t)r;
+	/* more CPUs than the store holds, or no memory: the sums at least */
+	if (r == -ENOBUFS)
+		r = cpuacct_walk(buf, len, v, NULL, 0);
+	return r < 0 ? r : 0;
 }
 
 /* map[] as v1_cpuacct_all. usage_all gives ns and, from them, ticks; the
@@ -189,7 +291,8 @@ static void extract_cpuacct(const struct cg_file_spec *spec, uint64_t active, co
 		cg_extract_keyed(spec, active & 3, buf, len, s);
 		return;
 	}
-	r = cg_parse_cpuacct_all(buf, len, &v[0], &v[1]);
+	r = s->split ? cpuacct_split(buf, len, s->split, v)
+		     : cg_parse_cpuacct_all(buf, len, &v[0], &v[1]);
 	for (unsigned i = 0; i < 4 && i < spec->nmap; i++) {
 		if (!((active >> i) & 1))
 			continue;

@@ -11,6 +11,7 @@
  * encoding, with no allocation; the limits and the identity of the init
  * are looked at once a minute (benchmarks: README "Performance"). */
 #include "collector/collect.h"
+#include "collector/blkdev.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -87,6 +88,7 @@ struct collector {
 	size_t found, left_out; /* at the last discovery */
 	unsigned cg_metrics;
 	struct lp_buf *side; /* NULL: no /1.0/metrics lines */
+	struct blkdev_names *blkdev; /* device names for them, NULL: none */
 	uint64_t host_mem;   /* LXD's MemTotal of the host, 0 when unknown */
 	int64_t now;	       /* CLOCK_MONOTONIC µs at the start of this cycle */
 	uint64_t limits_every; /* cycles in LIMITS_EVERY_MS */
@@ -166,6 +168,15 @@ int collector_new(const struct config *cfg, struct netns_helper *helper, struct 
 		c->cg_metrics |= CG_M_MEMORY_DETAIL;
 		c->host_mem = host_mem_total();
 	}
+	/* /1.0/metrics has CPU time per CPU and I/O per device */
+	if (cfg->prom_listen && (cfg->metrics & (CFG_M_CPU | CFG_M_IO))) {
+		c->cg_metrics |= CG_M_SPLIT;
+		c->blkdev = blkdev_names_new("/sys");
+		if (!c->blkdev) {
+			free(c);
+			return -ENOMEM;
+		}
+	}
 	r = cg_root_open(cfg->cgroup_root, cfg->proc_root, &c->root);
 	if (r < 0) {
 		log_error("no cgroup hierarchy found under %s: %s", cfg->cgroup_root, strerror(-r));
@@ -219,6 +230,7 @@ void collector_free(struct collector *c)
 		net_free(c->net);
 	cg_discovery_free(c->disc);
 	cg_root_free(c->root);
+	blkdev_names_free(c->blkdev);
 	free(c);
 }
 
@@ -332,7 +344,8 @@ static bool ct_init(struct collector *col, struct ct *c, struct cg_found *f)
 	c->limits_due -= (int64_t)col->cfg->interval_ms * 500;
 	if (!col->net) /* else found with the socket in its first cycle */
 		find_start(col, c);
-	log_debug("container %s: found at %s", c->name, c->relpath);
+	log_debug("container %s%s%s: found at %s", c->name, c->project ? ", project " : "",
+		  c->project ? c->project : "", c->relpath);
 	return true;
 }
 
@@ -355,12 +368,55 @@ static void log_discovery(struct collector *col, const struct cg_found *found, s
 		  names, col->left_out > shown ? ", ..." : "");
 }
 
+/* Name what discovery found (state_ident(): LXD's PROJECT_NAME is split
+ * only for LXD's own instances, never for a plain LXC container). A
+ * cgroup already in the table keeps the name it had when first found, so
+ * its tags never change while it runs, and only a new cgroup whose name
+ * holds a '_' costs a look at LXC's and LXD's directories. */
+static int name_found(struct collector *col, struct cg_found *found, size_t nfound)
+{
+	size_t i = 0;
+
+	for (size_t j = 0; j < nfound; j++) {
+		struct cg_found *f = &found[j];
+		const struct ct *c;
+		char *name, *project = NULL;
+
+		while (i < col->n && strcmp(col->cts[i].relpath, f->relpath) < 0)
+			i++;
+		if (!strchr(f->name, '_'))
+			continue;
+		c = i < col->n && strcmp(col->cts[i].relpath, f->relpath) == 0 ? &col->cts[i] : NULL;
+		if (!c) {
+			if (state_ident(&col->cfg->lxc_path, &col->cfg->lxd_path, f->name, &name,
+					&project) < 0)
+				return -ENOMEM;
+		} else {
+			name = strdup(c->name);
+			if (name && c->project && !(project = strdup(c->project))) {
+				free(name);
+				name = NULL;
+			}
+			if (!name)
+				return -ENOMEM;
+		}
+		free(f->name);
+		f->name = name;
+		f->project = project;
+	}
+	return 0;
+}
+
 /* Merge the sorted discovery list into the sorted table. */
 static int collector_sync(struct collector *col, struct cg_found *found, size_t nfound)
 {
 	struct ct *next;
 	size_t i = 0, j = 0, k = 0;
+	int r;
 
+	r = name_found(col, found, nfound);
+	if (r < 0)
+		return r;
 	col->found = nfound;
 	col->left_out = 0;
 	for (j = 0; j < nfound; j++)
@@ -639,6 +695,29 @@ static int ct_net(struct collector *col, struct ct *c, const struct ct_ident *id
 	return 0;
 }
 
+/* The figures of one container only /1.0/metrics has: memory details,
+ * CPU time per CPU, I/O per device. 0 or -ENOMEM. */
+static int write_side(struct collector *col, const struct ct *c, const struct ct_ident *id,
+		      const struct cg_stats *s, int64_t ts_ns)
+{
+	struct cg_split sp;
+
+	if (schema_write_lxd_memory(col->side, id, s, col->host_mem, ts_ns) < 0)
+		return -ENOMEM;
+	if (!col->blkdev)
+		return 0;
+	cg_container_split(c->cg, &sp);
+	if (schema_write_lxd_cpu(col->side, id, &sp, s, ts_ns) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < sp.ndev; i++) {
+		const char *name = blkdev_name(col->blkdev, sp.dev[i].major, sp.dev[i].minor);
+
+		if (schema_write_lxd_disk(col->side, id, name, &sp.dev[i], ts_ns) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /* One container's cycle: its limits when due, its cgroup files read
  * (opened anew when the cgroup was made anew), encoded into OUT when
  * given, its network figures, then FN when given. <0 only for an error
@@ -729,7 +808,7 @@ static int ct_cycle(struct collector *col, struct ct *c, int64_t ts_ns, struct l
 		}
 	}
 	st->containers++;
-	if (col->side && schema_write_lxd_memory(col->side, &id, &s, col->host_mem, ts_ns) < 0)
+	if (col->side && write_side(col, c, &id, &s, ts_ns) < 0)
 		return -ENOMEM;
 
 	sample = (struct ct_sample){ c->relpath, c->name, c->project, &s, NULL, 0, false };

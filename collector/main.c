@@ -5,7 +5,6 @@
  * daemon narrows itself) and only after that is anything a container
  * controls parsed or the network touched. */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -16,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "collector/cli.h"
 #include "collector/collect.h"
 #include "collector/config.h"
 #include "collector/deliver.h"
@@ -31,12 +31,6 @@
 #include "collector/top.h"
 #include "netns/netns.h"
 #include "util/util.h"
-
-#define EX_OK_ 0
-#define EX_FAIL 1
-#define EX_USAGE_ 64
-#define EX_UNAVAILABLE_ 69
-#define EX_CONFIG_ 78
 
 static volatile sig_atomic_t sig_term, sig_hup;
 
@@ -95,12 +89,7 @@ static void usage(FILE *f)
 		CFG_DEFAULT_PATH);
 }
 
-static int parse_positive(const char *s, uint64_t *ret)
-{
-	return cfg_parse_count(s, ret);
-}
-
-/* 0 to go on, or an exit code + 1 */
+/* -1 to go on, or the exit code */
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum {
@@ -128,11 +117,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	static const struct cli cli = { "lxcollectd", usage, "c:tvh", longopts };
 	const char *why;
-	int ch;
+	char msg[256];
+	int ch, rc;
 
 	o->config = CFG_DEFAULT_PATH;
-	while ((ch = getopt_long(argc, argv, "c:tvh", longopts, NULL)) != -1) {
+	while ((ch = cli_next(&cli, argc, argv)) != -1) {
 		switch (ch) {
 		case 'c':
 			o->config = optarg;
@@ -142,18 +133,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->once = true;
 			break;
 		case OPT_COUNT:
-			if (parse_positive(optarg, &o->count) < 0) {
-				fprintf(stderr, "lxcollectd: --count needs a whole number >= 1, not '%s'\n", optarg);
-				return EX_USAGE_ + 1;
-			}
+			rc = cli_count(&cli, "--count", optarg, &o->count);
+			if (rc)
+				return rc;
 			break;
 		case OPT_INTERVAL:
-			/* what [collector] interval refuses, refused the same way */
+			/* what [collector] interval refuses, refused the same way
+			 * (and with the file's exit code) */
 			if (cfg_parse_interval_ms(optarg, &o->interval_ms, &why) < 0) {
-				fprintf(stderr, "lxcollectd: --interval: ");
-				fprintf(stderr, why, optarg);
-				fprintf(stderr, "\n");
-				return EX_CONFIG_ + 1;
+				snprintf(msg, sizeof(msg), why, optarg);
+				return cli_error(&cli, CLI_EX_CONFIG, false, "--interval: %s", msg);
 			}
 			break;
 		case OPT_STDOUT:
@@ -170,38 +159,32 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_SAMPLE_CONFIG:
 			fputs(sample_config, stdout);
-			return EX_OK_ + 1;
+			return CLI_EX_OK;
 		case 'v':
 			o->verbose = true;
 			break;
 		case OPT_VERSION:
 			printf("lxcollectd %s\n", LXCOLLECTD_VERSION);
-			return EX_OK_ + 1;
+			return CLI_EX_OK;
 		case 'h':
 			usage(stdout);
-			return EX_OK_ + 1;
+			return CLI_EX_OK;
 		default:
-			usage(stderr);
-			return EX_USAGE_ + 1;
+			return CLI_EX_USAGE;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "lxcollectd: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
-		return EX_USAGE_ + 1;
-	}
-	if (o->once && o->count) {
-		fprintf(stderr, "lxcollectd: --once and --count exclude each other\n");
-		return EX_USAGE_ + 1;
-	}
-	if (o->test_delivery && (o->once || o->count || o->to_stdout || o->test_config || o->print_config)) {
-		fprintf(stderr, "lxcollectd: --test-delivery runs one cycle of its own: not with "
-			"--once, --count, --stdout, -t or --print-config\n");
-		return EX_USAGE_ + 1;
-	}
+	rc = cli_no_operands(&cli, argc, argv);
+	if (rc)
+		return rc;
+	if (o->once && o->count)
+		return cli_error(&cli, CLI_EX_USAGE, false, "--once and --count exclude each other");
+	if (o->test_delivery && (o->once || o->count || o->to_stdout || o->test_config || o->print_config))
+		return cli_error(&cli, CLI_EX_USAGE, false,
+				 "--test-delivery runs one cycle of its own: not with --once, --count, "
+				 "--stdout, -t or --print-config");
 	if (o->once)
 		o->count = 1;
-	return 0;
+	return -1;
 }
 
 /* Whatever secret the configuration holds never reaches a log line. */
@@ -266,7 +249,7 @@ static int check_host(const struct options *o, const struct config *cfg, bool re
  * what only the operator can fix. */
 static int startup_rc(int r)
 {
-	return r == -ENOMEM || r == -EAGAIN || r == -EINTR ? EX_FAIL : EX_CONFIG_;
+	return r == -ENOMEM || r == -EAGAIN || r == -EINTR ? CLI_EX_FAIL : CLI_EX_CONFIG;
 }
 
 struct daemon {
@@ -531,7 +514,7 @@ static int run_loop(struct daemon *d)
 		uint64_t skipped;
 
 		if (run_cycle(d) < 0)
-			return EX_FAIL;
+			return CLI_EX_FAIL;
 		done++;
 		if (d->opt.count && done >= d->opt.count)
 			break;
@@ -555,7 +538,7 @@ static int run_loop(struct daemon *d)
 			log_warning("%" PRIu64 " collection ticks skipped (the host stalled or a cycle overran)",
 				    skipped);
 	}
-	return EX_OK_;
+	return CLI_EX_OK;
 }
 
 /* Delivery at the end: --once/--count wait until the batches are
@@ -573,7 +556,7 @@ static int finish_delivery(struct daemon *d)
 			log_info("stopping with %" PRIu64 " batches (%" PRIu64 " bytes) in the spool",
 				 ds.spool_batches, ds.spool_bytes);
 		}
-		return EX_OK_;
+		return CLI_EX_OK;
 	}
 	deliver_wait_idle(d->dlv, d->cfg->timeout_ms + budget);
 	deliver_get_stats(d->dlv, &ds);
@@ -581,8 +564,8 @@ static int finish_delivery(struct daemon *d)
 		log_info("%" PRIu64 " batches (%" PRIu64 " bytes) left in the spool for the next start",
 			 ds.spool_batches, ds.spool_bytes);
 	if (d->lost || ds.dropped_points || ds.rejected_points)
-		return EX_FAIL;
-	return EX_OK_;
+		return CLI_EX_FAIL;
+	return CLI_EX_OK;
 }
 
 /* --test-delivery: one cycle POSTed straight to the configured output,
@@ -601,11 +584,11 @@ static int test_delivery(struct daemon *d)
 	r = collector_cycle(d->col, d->sched.tick, &d->buf, &st);
 	if (r < 0) {
 		log_error("collection failed: %s", strerror(-r));
-		return EX_FAIL;
+		return CLI_EX_FAIL;
 	}
 	collector_write_self(d->col, d->sched.tick, &st, UINT64_MAX, UINT64_MAX, UINT64_MAX, &d->buf);
 	if (http_global_init() < 0 || (cfg->gzip && http_gzip(d->buf.data, d->buf.len, &z, &zlen) < 0))
-		return EX_FAIL;
+		return CLI_EX_FAIL;
 	r = http_new(cfg, &h);
 	if (r < 0) {
 		free(z);
@@ -626,13 +609,13 @@ static int test_delivery(struct daemon *d)
 	if (r >= 200 && r < 300) {
 		printf("  the server answered HTTP %d: the points are stored\n", r);
 		http_free(h);
-		return EX_OK_;
+		return CLI_EX_OK;
 	}
 	http_explain(h, r, err, why, sizeof(why));
 	http_free(h);
 	printf("  %s: %s\n", r < 0 ? "no answer" : "the server refused the points", why);
 	fprintf(stderr, "lxcollectd: test delivery failed: %s\n", why);
-	return r < 0 ? EX_UNAVAILABLE_ : EX_FAIL;
+	return r < 0 ? CLI_EX_UNAVAILABLE : CLI_EX_FAIL;
 }
 
 int main(int argc, char **argv)
@@ -647,8 +630,8 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "top") == 0)
 		return top_main(argc - 1, argv + 1);
 	r = parse_args(argc, argv, &d.opt);
-	if (r)
-		return r - 1;
+	if (r >= 0)
+		return r;
 	log_init(d.opt.verbose ? LOG_DEBUG : LOG_INFO);
 	notify_init();
 
@@ -656,7 +639,7 @@ int main(int argc, char **argv)
 	if (d.opt.print_config && r >= 0) {
 		r = cfg_print(d.cfg, stdout);
 		cfg_free(d.cfg);
-		return r < 0 || fflush(stdout) ? EX_FAIL : EX_OK_;
+		return r < 0 || fflush(stdout) ? CLI_EX_FAIL : CLI_EX_OK;
 	}
 	if (r >= 0) {
 		r = check_host(&d.opt, d.cfg, false);
@@ -677,16 +660,16 @@ int main(int argc, char **argv)
 	if (d.opt.test_config || d.opt.print_config) {
 		if (r < 0) {
 			cfg_free(d.cfg);
-			return r == -ENOMEM ? EX_FAIL : EX_CONFIG_;
+			return r == -ENOMEM ? CLI_EX_FAIL : CLI_EX_CONFIG;
 		}
 		printf("configuration OK\n");
 		cfg_free(d.cfg);
-		return EX_OK_;
+		return CLI_EX_OK;
 	}
 	if (r < 0) {
 		prom_free(d.prom);
 		cfg_free(d.cfg);
-		return r == -ENOMEM ? EX_FAIL : EX_CONFIG_;
+		return r == -ENOMEM ? CLI_EX_FAIL : CLI_EX_CONFIG;
 	}
 	if (!d.opt.verbose)
 		log_set_level(d.cfg->log_level);
@@ -724,7 +707,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (d.prom && serve_prom(&d) < 0) {
-		rc = EX_CONFIG_;
+		rc = CLI_EX_CONFIG;
 		goto out;
 	}
 	if (!d.opt.to_stdout) {
@@ -745,7 +728,7 @@ int main(int argc, char **argv)
 	if (d.dlv) {
 		int frc = finish_delivery(&d);
 
-		if (rc == EX_OK_)
+		if (rc == CLI_EX_OK)
 			rc = frc;
 	}
 out:

@@ -35,7 +35,10 @@ struct prom_family {
 
 /* Line protocol (measurement, field) -> family. DIV: the field is divided
  * by it (unit conversion); 1 copies an integer as it is. LABELS: extra
- * labels of the sample, written first (NULL: none). Rows of one
+ * labels of the sample, written first (NULL: none). A FIELD ending in
+ * '#' is numbered: it matches the fields named as it is without the '#'
+ * followed by a number, which replaces each '#' in LABELS ("u#" and
+ * "cpu=\"#\"" make field u3 a sample with cpu="3"). Rows of one
  * measurement are adjacent. */
 struct prom_map {
 	const char *measurement;

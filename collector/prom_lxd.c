@@ -14,10 +14,12 @@
  *    and so does collect.c; MemFree = MemTotal - usage and MemAvailable =
  *    MemFree + page cache, as LXD computes them;
  *  - network families have every interface, lo included (device label);
- *  - lxd_cpu_seconds_total has modes user and system; cpu="0" carries
- *    the container's total (what LXD does on cgroup v2; on v1 LXD splits
- *    it per CPU: sums over cpu, which is what its dashboard queries, are
- *    equal).
+ *  - lxd_cpu_seconds_total has modes user and system: per CPU (every CPU
+ *    of v1 cpuacct.usage_all, idle ones too), or on cgroup v2, which has
+ *    no per-CPU figures, the container's totals (cpu.stat user_usec,
+ *    system_usec) as cpu="0";
+ *  - lxd_disk_*{device}: per block device of v1 blkio.throttle.*_recursive
+ *    / v2 io.stat, every device listed, named by the kernel (blkdev.h).
  * The figures come from the cycle's line protocol and from the lines
  * collect.c adds for this endpoint only (measurements starting with '_',
  * never delivered). */
@@ -26,6 +28,10 @@
 enum {
 	L_CPU_SECONDS,
 	L_CPU_EFFECTIVE,
+	L_DISK_READ_BYTES,
+	L_DISK_READS,
+	L_DISK_WRITTEN_BYTES,
+	L_DISK_WRITES,
 	L_FS_AVAIL,
 	L_FS_FREE,
 	L_FS_SIZE,
@@ -64,6 +70,13 @@ enum {
 static const struct prom_family lxd_families[L_MAX] = {
 	[L_CPU_SECONDS] = { "lxd_cpu_seconds", PT_COUNTER, "CPU time used, in seconds." },
 	[L_CPU_EFFECTIVE] = { "lxd_cpu_effective_total", PT_GAUGE, "CPUs the container may use." },
+	[L_DISK_READ_BYTES] = { "lxd_disk_read_bytes", PT_COUNTER, "Bytes read from the device." },
+	[L_DISK_READS] = { "lxd_disk_reads_completed", PT_COUNTER,
+			   "Reads completed on the device." },
+	[L_DISK_WRITTEN_BYTES] = { "lxd_disk_written_bytes", PT_COUNTER,
+				   "Bytes written to the device." },
+	[L_DISK_WRITES] = { "lxd_disk_writes_completed", PT_COUNTER,
+			    "Writes completed on the device." },
 	[L_FS_AVAIL] = { "lxd_filesystem_avail_bytes", PT_GAUGE, "Space available to users, in bytes." },
 	[L_FS_FREE] = { "lxd_filesystem_free_bytes", PT_GAUGE, "Free space, in bytes." },
 	[L_FS_SIZE] = { "lxd_filesystem_size_bytes", PT_GAUGE, "Size of the filesystem, in bytes." },
@@ -114,9 +127,14 @@ static const struct prom_family lxd_families[L_MAX] = {
 	{ m, "tx_packets", L_NET_TXP, 1, NULL }
 
 static const struct prom_map lxd_maps[] = {
-	{ "container_cpu", "user_ns", L_CPU_SECONDS, 1000000000, "cpu=\"0\",mode=\"user\"" },
-	{ "container_cpu", "system_ns", L_CPU_SECONDS, 1000000000, "cpu=\"0\",mode=\"system\"" },
+	/* schema_write_lxd_cpu(): per CPU on v1, the totals as CPU 0 on v2 */
+	{ "_lxd_cpu", "s#", L_CPU_SECONDS, 1000000000, "cpu=\"#\",mode=\"system\"" },
+	{ "_lxd_cpu", "u#", L_CPU_SECONDS, 1000000000, "cpu=\"#\",mode=\"user\"" },
 	{ "container_cpu", "effective_cpus", L_CPU_EFFECTIVE, 1, NULL },
+	{ "_lxd_disk", "rb", L_DISK_READ_BYTES, 1, NULL },
+	{ "_lxd_disk", "rio", L_DISK_READS, 1, NULL },
+	{ "_lxd_disk", "wb", L_DISK_WRITTEN_BYTES, 1, NULL },
+	{ "_lxd_disk", "wio", L_DISK_WRITES, 1, NULL },
 	{ "container_fs", "avail_bytes", L_FS_AVAIL, 1, NULL },
 	{ "container_fs", "free_bytes", L_FS_FREE, 1, NULL },
 	{ "container_fs", "size_bytes", L_FS_SIZE, 1, NULL },

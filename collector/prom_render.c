@@ -55,6 +55,7 @@ struct prom_sample {
 	uint32_t lab_off, lab_len; /* labels of the line, in the arena */
 	uint32_t val_off, val_len; /* the value's text, in the arena */
 	const char *extra;	   /* the map's own labels, or NULL */
+	uint32_t ext_off, ext_len; /* or these, in the arena (ext_len 0: none) */
 };
 
 struct prom_work {
@@ -165,7 +166,9 @@ static int add_sample(struct prom_work *w, uint32_t fam, size_t lab_off, size_t 
 					     (uint32_t)lab_len,
 					     (uint32_t)val_off,
 					     (uint32_t)(w->arena.len - val_off),
-					     extra };
+					     extra,
+					     0,
+					     0 };
 	return 0;
 }
 
@@ -183,6 +186,43 @@ static const char *state_label(const char *val)
 		if (!strcmp(val, labels[i][0]))
 			return labels[i][1];
 	return NULL;
+}
+
+/* Does field KEY match a map's FIELD? A FIELD ending in '#' matches
+ * itself without the '#' followed by a number (up to 9 digits), which
+ * *RET_NUM then points at (else NULL). */
+static bool field_match(const char *field, const char *key, const char **ret_num)
+{
+	size_t n = strlen(field), d;
+
+	*ret_num = NULL;
+	if (n == 0 || field[n - 1] != '#')
+		return !strcmp(field, key);
+	if (strncmp(field, key, n - 1))
+		return false;
+	d = strspn(key + n - 1, "0123456789");
+	if (d == 0 || d > 9 || key[n - 1 + d])
+		return false;
+	*ret_num = key + n - 1;
+	return true;
+}
+
+/* A map's labels with each '#' replaced by NUM, into the arena. */
+static int put_numbered(struct lp_buf *b, const char *labels, const char *num)
+{
+	int r = 0;
+
+	for (const char *p = labels; *p && r >= 0;) {
+		size_t k = strcspn(p, "#");
+
+		r = lp_append(b, p, k);
+		p += k;
+		if (*p == '#' && r >= 0) {
+			r = put(b, num);
+			p++;
+		}
+	}
+	return r;
 }
 
 /* The rows of the profile's maps for measurement M: [*first, *first + n). */
@@ -225,22 +265,24 @@ static char *lxd_tag_slot(struct lxd_tags *t, const char *key, size_t *size)
 	return NULL;
 }
 
-/* LXD's labels, in its (alphabetical) order: device (the interface, or a
- * filesystem's device), fstype, mountpoint, name, project ("default" for
- * none), type (not on filesystem samples, as LXD 5.0 writes them). */
+/* LXD's labels, in its (alphabetical) order: device (the interface, a
+ * filesystem's device, or a block device of _lxd_disk), fstype,
+ * mountpoint, name, project ("default" for none), type (not on
+ * filesystem samples, as LXD 5.0 writes them). */
 static int put_lxd_labels(struct lp_buf *b, const char *meas, const struct lxd_tags *t)
 {
 	bool fs = !strcmp(meas, "container_fs");
+	bool dev = t->interface[0] || t->device[0] || fs;
 	int r = 0;
 
-	if (t->interface[0] || fs)
+	if (dev)
 		r = put_label(b, true, "device", t->interface[0] ? t->interface : t->device);
 	if (r >= 0 && fs)
 		r = put_label(b, false, "fstype", t->fstype);
 	if (r >= 0 && fs)
 		r = put_label(b, false, "mountpoint", t->mountpoint);
 	if (r >= 0)
-		r = put_label(b, b->len == 0 || !(t->interface[0] || fs), "name", t->container);
+		r = put_label(b, b->len == 0 || !dev, "name", t->container);
 	if (r >= 0)
 		r = put_label(b, false, "project", t->project[0] ? t->project : "default");
 	if (r >= 0 && !fs)
@@ -328,7 +370,7 @@ static int do_line(struct prom_work *w, const char *p, const char *end)
 	}
 	lab_len = w->arena.len - lab_off;
 	for (;;) {
-		const char *v0;
+		const char *v0, *num;
 		size_t i;
 
 		r = lp_scan(&p, end, ",= ", ",= \"", key, sizeof(key));
@@ -350,17 +392,23 @@ static int do_line(struct prom_work *w, const char *p, const char *end)
 			return -EINVAL;
 		memcpy(val, v0, (size_t)(p - v0));
 		val[p - v0] = '\0';
-		for (i = 0; i < nmaps && strcmp(prof->maps[first + i].field, key); i++)
+		for (i = 0; i < nmaps && !field_match(prof->maps[first + i].field, key, &num); i++)
 			;
 		if (i == nmaps) {
 			if (!prof->lxd)
 				w->st.unmapped++;
 		} else {
-			size_t val_off = w->arena.len;
 			const struct prom_map *m = &prof->maps[first + i];
-
+			size_t ext_off = w->arena.len, val_off;
 			const char *extra = m->labels;
 
+			if (num && m->labels) { /* numbered: its labels made here */
+				r = put_numbered(&w->arena, m->labels, num);
+				if (r < 0)
+					return r;
+				extra = NULL;
+			}
+			val_off = w->arena.len;
 			if (m->div == 0) /* a state string: a label, value 1 */
 				r = (extra = state_label(val)) ? lp_append(&w->arena, "1", 1) : -EINVAL;
 			else
@@ -370,7 +418,11 @@ static int do_line(struct prom_work *w, const char *p, const char *end)
 			if (r >= 0)
 				r = add_sample(w, m->fam, lab_off, lab_len, val_off, extra);
 			else
-				w->arena.len = val_off, w->st.bad_lines++;
+				w->arena.len = ext_off, w->st.bad_lines++;
+			if (r >= 0 && val_off > ext_off) {
+				w->s[w->n - 1].ext_off = (uint32_t)ext_off;
+				w->s[w->n - 1].ext_len = (uint32_t)(val_off - ext_off);
+			}
 			if (r == -ENOMEM)
 				return r;
 		}
@@ -398,15 +450,18 @@ static int put_family_head(struct lp_buf *o, const struct prom_family *f, enum p
 static int put_sample(struct lp_buf *o, const struct prom_family *f, const char *arena,
 		      const struct prom_sample *s)
 {
+	bool ext = s->extra || s->ext_len;
 	int r = put(o, f->name);
 
 	if (r >= 0 && f->type == PT_COUNTER)
 		r = put(o, "_total");
-	if (r >= 0 && (s->lab_len || s->extra)) {
+	if (r >= 0 && (s->lab_len || ext)) {
 		r = put(o, "{");
 		if (r >= 0 && s->extra)
 			r = put(o, s->extra);
-		if (r >= 0 && s->extra && s->lab_len)
+		if (r >= 0 && s->ext_len)
+			r = lp_append(o, arena + s->ext_off, s->ext_len);
+		if (r >= 0 && ext && s->lab_len)
 			r = put(o, ",");
 		if (r >= 0)
 			r = lp_append(o, arena + s->lab_off, s->lab_len);

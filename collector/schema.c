@@ -4,6 +4,7 @@
 #include "collector/schema.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -265,6 +266,50 @@ static int end_point(struct lp_buf *b, int r, int64_t ts_ns)
 	}
 	r = lp_end(b, ts_ns);
 	return r < 0 ? (r == -ENOMEM ? r : 0) : 1;
+}
+
+int schema_write_lxd_cpu(struct lp_buf *b, const struct ct_ident *id, const struct cg_split *sp,
+			 const struct cg_stats *s, int64_t ts_ns)
+{
+	int r;
+
+	if (!sp->ncpu && !(cg_has(s, CG_CPU_USER_NS) && cg_has(s, CG_CPU_SYSTEM_NS)))
+		return 0;
+	r = schema_begin(b, "_lxd_cpu", id);
+	if (!sp->ncpu) {
+		if (r >= 0)
+			r = lp_field_u64(b, "u0", s->v[CG_CPU_USER_NS].u);
+		if (r >= 0)
+			r = lp_field_u64(b, "s0", s->v[CG_CPU_SYSTEM_NS].u);
+	}
+	for (size_t i = 0; i < sp->ncpu && r >= 0; i++) {
+		char k[16];
+
+		snprintf(k, sizeof(k), "u%" PRIu32, sp->cpu[i].cpu);
+		r = lp_field_u64(b, k, sp->cpu[i].user_ns);
+		k[0] = 's';
+		if (r >= 0)
+			r = lp_field_u64(b, k, sp->cpu[i].system_ns);
+	}
+	return end_point(b, r, ts_ns);
+}
+
+int schema_write_lxd_disk(struct lp_buf *b, const struct ct_ident *id, const char *device,
+			  const struct cg_dev_split *d, int64_t ts_ns)
+{
+	int r = schema_begin(b, "_lxd_disk", id);
+
+	if (r >= 0)
+		r = lp_tag(b, "device", device);
+	if (r >= 0)
+		r = lp_field_u64(b, "rb", d->rbytes);
+	if (r >= 0)
+		r = lp_field_u64(b, "wb", d->wbytes);
+	if (r >= 0)
+		r = lp_field_u64(b, "rio", d->rios);
+	if (r >= 0)
+		r = lp_field_u64(b, "wio", d->wios);
+	return end_point(b, r, ts_ns);
 }
 
 /* statfs f_type -> name, for the common ones (as LXD names them) */

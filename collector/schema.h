@@ -38,6 +38,22 @@ int schema_write_cgroup(struct lp_buf *b, enum cfg_schema schema, const struct c
 int schema_write_lxd_memory(struct lp_buf *b, const struct ct_ident *id, const struct cg_stats *s,
 			    uint64_t host_mem, int64_t ts_ns);
 
+/* For /1.0/metrics only: one "_lxd_cpu" point holding the CPU times LXD
+ * 5.0 reports, in ns: fields uN and sN (user, system) of each CPU N of
+ * SP (v1 cpuacct.usage_all); when SP has none (v2, or a v1 kernel
+ * without usage_all) u0 and s0 of the totals in S, as LXD puts v2's on
+ * CPU 0. One point, not one per CPU: a host's CPUs times its containers
+ * add up. Returns 1 when written, 0 without figures, or -ENOMEM. */
+int schema_write_lxd_cpu(struct lp_buf *b, const struct ct_ident *id, const struct cg_split *sp,
+			 const struct cg_stats *s, int64_t ts_ns);
+
+/* For /1.0/metrics only: one "_lxd_disk" point of device D (tag device
+ * DEVICE; fields rb, wb, rio, wio: bytes read and written, reads and
+ * writes completed). Returns 1 when written, 0 when DEVICE cannot be a
+ * tag, or -ENOMEM. */
+int schema_write_lxd_disk(struct lp_buf *b, const struct ct_ident *id, const char *device,
+			  const struct cg_dev_split *d, int64_t ts_ns);
+
 /* container_fs from an fstatfs of the container's root (tags mountpoint
  * "/", fstype). Returns 1 when written, 0 when it could not be, or
  * -ENOMEM. */

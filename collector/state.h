@@ -12,9 +12,20 @@ struct state_known {
 	char *project; /* NULL: none (LXD's default project, LXC) */
 };
 
-/* Every NAME with a NAME/config in a directory of LXC (lxcpath), every
- * entry [PROJECT_]NAME of a directory of LXD's instances (directory or
- * symbolic link), split as discovery splits cgroup names. Missing
+/* What to call the container of a cgroup named NAME (lxc.payload.NAME,
+ * lxc.payload/NAME, lxc/NAME), README "How containers are found": LXD's
+ * PROJECT_NAME is split at its '_' into project and container only when
+ * NAME is an entry of a directory of LXD_PATH (an LXD instance) and not a
+ * plain LXC container (no NAME/config in a directory of LXC_PATH); else
+ * the whole NAME is the container and *RET_PROJECT is NULL. Looks at the
+ * directories (a stat per directory) only for a NAME with a '_' inside.
+ * 0, or -ENOMEM. */
+int state_ident(const struct strv *lxc_path, const struct strv *lxd_path, const char *cgname,
+		char **ret_name, char **ret_project);
+
+/* Every NAME with a NAME/config in a directory of LXC (lxcpath), whole;
+ * every entry [PROJECT_]NAME of a directory of LXD's instances (directory
+ * or symbolic link), split as state_ident() splits it. Missing
  * directories are skipped. Sorted by state_cmp(), duplicates removed; an
  * empty list may be NULL. 0, or -ENOMEM. */
 int state_scan(const struct strv *lxc_path, const struct strv *lxd_path,

@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <signal.h>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 
 #include "cgroupfs/cgroupfs.h"
+#include "collector/cli.h"
 #include "collector/collect.h"
 #include "collector/config.h"
 #include "collector/log.h"
@@ -24,8 +24,6 @@
 #include "netns/netns.h"
 #include "util/util.h"
 
-#define EX_USAGE_ 64
-#define EX_CONFIG_ 78
 
 struct top_opts {
 	uint64_t interval_ms;
@@ -98,57 +96,47 @@ static int parse_seconds(const char *s, uint64_t *ret_ms)
 	return 0;
 }
 
-/* 0 to go on, or an exit code + 1 */
+/* -1 to go on, or the exit code */
 static int parse_opts(int argc, char **argv, struct top_opts *o)
 {
-	int ch;
+	static const struct option none[] = { { 0 } };
+	static const struct cli cli = { "lxcollectd top", usage, "bd:n:s:c:h", none };
+	int ch, rc;
 
 	*o = (struct top_opts){ .interval_ms = 2000, .sort = TOP_C_CPU };
 	optind = 1;
-	while ((ch = getopt(argc, argv, "bd:n:s:c:h")) != -1) {
+	while ((ch = cli_next(&cli, argc, argv)) != -1) {
 		switch (ch) {
 		case 'b':
 			o->batch = true;
 			break;
 		case 'd':
-			if (parse_seconds(optarg, &o->interval_ms) < 0) {
-				fprintf(stderr, "lxcollectd top: -d needs seconds from 0.1 to 86400, not '%s'\n",
-					optarg);
-				return EX_USAGE_ + 1;
-			}
+			if (parse_seconds(optarg, &o->interval_ms) < 0)
+				return cli_error(&cli, CLI_EX_USAGE, false,
+						 "-d needs seconds from 0.1 to 86400, not '%s'", optarg);
 			break;
 		case 'n':
-			if (cfg_parse_count(optarg, &o->count) < 0) {
-				fprintf(stderr, "lxcollectd top: -n needs a whole number >= 1, not '%s'\n",
-					optarg);
-				return EX_USAGE_ + 1;
-			}
+			rc = cli_count(&cli, "-n", optarg, &o->count);
+			if (rc)
+				return rc;
 			break;
 		case 's':
 			o->sort = top_col_parse(optarg);
-			if (o->sort < 0) {
-				fprintf(stderr, "lxcollectd top: -s: no column '%s'\n", optarg);
-				usage(stderr);
-				return EX_USAGE_ + 1;
-			}
+			if (o->sort < 0) /* the usage text lists the columns */
+				return cli_error(&cli, CLI_EX_USAGE, true, "-s: no column '%s'", optarg);
 			break;
 		case 'c':
 			o->config = optarg;
 			break;
 		case 'h':
 			usage(stdout);
-			return 0 + 1;
+			return CLI_EX_OK;
 		default:
-			usage(stderr);
-			return EX_USAGE_ + 1;
+			return CLI_EX_USAGE;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "lxcollectd top: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
-		return EX_USAGE_ + 1;
-	}
-	return 0;
+	rc = cli_no_operands(&cli, argc, argv);
+	return rc ? rc : -1;
 }
 
 static void row_free(struct top_row *r)
@@ -472,7 +460,7 @@ static int setup(struct top *t)
 		fprintf(stderr, "%s\n", rep.errors.v[i]);
 	cfg_report_free(&rep);
 	if (r < 0)
-		return r == -ENOMEM ? 1 : EX_CONFIG_;
+		return r == -ENOMEM ? CLI_EX_FAIL : CLI_EX_CONFIG;
 	collector_raise_nofile();
 	if (t->cfg->metrics & CFG_M_NET) {
 		r = netns_helper_start(&t->helper);
@@ -490,11 +478,11 @@ static int setup(struct top *t)
 	r = priv_drop(NULL);
 	if (r < 0) {
 		fprintf(stderr, "lxcollectd top: cannot drop privileges: %s\n", strerror(-r));
-		return 1;
+		return CLI_EX_FAIL;
 	}
 	r = collector_new(t->cfg, t->helper, &t->col);
 	if (r < 0)
-		return 1;
+		return CLI_EX_FAIL;
 	t->net = t->helper != NULL;
 	return 0;
 }
@@ -507,8 +495,8 @@ int top_main(int argc, char **argv)
 	int rc, r;
 
 	rc = parse_opts(argc, argv, &t.o);
-	if (rc)
-		return rc - 1;
+	if (rc >= 0)
+		return rc;
 	screen = !t.o.batch && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	t.o.batch = !screen;
 	log_init(LOG_WARNING);
@@ -528,7 +516,7 @@ int top_main(int argc, char **argv)
 				log_set_sink(NULL);
 				fprintf(stderr, "lxcollectd top: cannot use the terminal (%s); try -b\n",
 					strerror(-r));
-				rc = 1;
+				rc = CLI_EX_FAIL;
 			}
 		}
 		if (rc == 0) {
@@ -538,7 +526,7 @@ int top_main(int argc, char **argv)
 			log_set_sink(NULL);
 			if (r < 0) {
 				fprintf(stderr, "lxcollectd top: %s\n", strerror(-r));
-				rc = 1;
+				rc = CLI_EX_FAIL;
 			}
 		}
 	}

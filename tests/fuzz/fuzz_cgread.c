@@ -2,7 +2,8 @@
  * through the real open/read path (cg_container_open,
  * cg_container_reload_limits and cg_container_read on a fixture tree
  * under $TMPDIR): the file tables, every extractor and the
- * derived fields (working set, CPU limit from quota/period, ticks to ns).
+ * derived fields (working set, CPU limit from quota/period, ticks to ns),
+ * with the per-CPU and per-device figures kept (CG_M_SPLIT).
  * The input is split at NUL bytes, one piece per file, in the order of
  * files[] below; missing pieces leave a file empty (a file that shrank).
  * Two trees: a hybrid one (v1 controllers plus a v2 tree) and a pure v2. */
@@ -136,7 +137,7 @@ static void setup(void)
 		snprintf(proc, sizeof(proc), "%s/no-proc", top); /* no mountinfo: probe */
 		FUZZ_CHECK(cg_root_open(p, proc, &roots[t]) == 0);
 		FUZZ_CHECK(cg_root_layout(roots[t]) == (t ? CG_LAYOUT_UNIFIED : CG_LAYOUT_HYBRID));
-		FUZZ_CHECK(cg_container_open(roots[t], CT, CG_M_ALL, &ct[t]) == 0);
+		FUZZ_CHECK(cg_container_open(roots[t], CT, CG_M_ALL | CG_M_SPLIT, &ct[t]) == 0);
 		FUZZ_CHECK(cg_container_nfiles(ct[t]) > 0);
 	}
 }

@@ -34,7 +34,8 @@ check "unknown section named" grep -q "bad.ini:logs" "$tmp/e"
 # a run over a fixture tree, without root: LXD-style v2 tree
 fx=$TOP/tests/fixtures/cgroup/v2-lxd
 if [ -d "$fx" ]; then
-	printf '[collector]\ncgroup_root = %s\nproc_root = %s/proc\nhostname = h1\nmetrics = cpu, memory, pids, io, pressure\n' "$fx" "$fx" >"$tmp/fx.ini"
+	mkdir -p "$tmp/lxd/proj_web" # LXD's entry of its project container
+	printf '[collector]\ncgroup_root = %s\nproc_root = %s/proc\nhostname = h1\nmetrics = cpu, memory, pids, io, pressure\nlxd_path = %s/lxd\n' "$fx" "$fx" "$tmp" >"$tmp/fx.ini"
 	out=$("$LXCOLLECTD" -c "$tmp/fx.ini" --once --stdout 2>"$tmp/e"); eq "fixture run exits 0" "$?" 0
 	check "fixture run: a project container is tagged" sh -c "printf '%s\n' \"\$1\" | grep -q '^container_cpu,host=h1,container=[^ ,]*,project=[^ ,]* '" _ "$out"
 	check "fixture run: every line ends in the same timestamp" sh -c "[ \$(printf '%s\n' \"\$1\" | awk '{print \$NF}' | sort -u | wc -l) = 1 ]" _ "$out"

@@ -79,7 +79,10 @@ check "no spool talk under --stdout" sh -c "! grep -q -i spool '$tmp/err'"
 check "[collector] tags on every point" sh -c "! grep -v ',dc=fra1,role=lxd ' '$tmp/out' | grep -q ."
 
 # 11. include/exclude: how many cgroups matched and how many were left out
-INI_COLLECTOR='include = lab*' ini lab http://127.0.0.1:9/
+# (proj_web an instance of LXD's project proj: its entry in lxd_path)
+mkdir -p "$tmp/lxd/proj_web"
+INI_COLLECTOR="include = lab*
+lxd_path = $tmp/lxd" ini lab http://127.0.0.1:9/
 "$LXCOLLECTD" -c "$tmp/lab.ini" --once --stdout -v >/dev/null 2>"$tmp/err"
 check "cycle line: 0 containers, 2 of 2 left out by include/exclude" \
 	grep -q ' info: cycle [^ ]*: 0 containers (2 of 2 found left out by include/exclude), 1 point to standard output' "$tmp/err"

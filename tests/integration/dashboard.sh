@@ -6,9 +6,10 @@
 # and variables, Grafana's macros substituted) run there, each answering
 # numeric series in a plausible range; CPU, bits/s, memory and pids
 # against what the test set up. Two more containers, both named ${p}w,
-# in LXD projects ${p}a and ${p}b (synthetic cgroups lxc.payload.PROJECT_NAME,
-# one holding 64 MiB): every panel and variable keeps them apart and the
-# legend names the project. Container state: ${p}3 runs, then is stopped
+# in LXD projects ${p}a and ${p}b (synthetic cgroups lxc.payload.PROJECT_NAME
+# with their entries in a [collector] lxd_path of our own, one holding
+# 64 MiB): every panel and variable keeps them apart and the legend names
+# the project. Container state: ${p}3 runs, then is stopped
 # mid-window, ${p}4 exists but never ran: both STOPPED in every bucket from
 # then on (the state panel has no gap), and in the container variable;
 # uptime is the tick minus ${p}1's start; ${p}2 is pinned to one CPU
@@ -61,6 +62,7 @@ check "container ${p}3 started" lxct_start "${p}3"
 # (limits as the LXC ones have: the panels show them)
 for pr in a b; do
 	syn_mkcg "lxc.payload.${p}${pr}_${p}w" || { not_ok "cgroup of ${p}${pr}/${p}w"; t_done; exit 1; }
+	mkdir -p "$tmp/lxd/${p}${pr}_${p}w"
 	for h in $(syn_hiers); do
 		c=$h/lxc.payload.${p}${pr}_${p}w
 		[ -f "$c/memory.limit_in_bytes" ] && echo 268435456 >"$c/memory.limit_in_bytes"
@@ -101,8 +103,8 @@ lxc-attach -n "${p}1" -- sh -c 'while :; do :; done' >/dev/null 2>&1 &
 busy=$!
 t_defer "kill -9 $busy"
 for db in lxd:default lxd2:lxd2influx; do
-	printf '[collector]\ninclude = %s*\nschema = %s\n[influxdb]\nurl = %s\ndatabase = %s\ngzip = false\n[spool]\ndir = %s\n' \
-		"$p" "${db#*:}" "$INFLUX_URL" "${db%%:*}" "$tmp/spool.${db%%:*}" >"$tmp/${db%%:*}.ini"
+	printf '[collector]\ninclude = %s*\nschema = %s\nlxd_path = %s\n[influxdb]\nurl = %s\ndatabase = %s\ngzip = false\n[spool]\ndir = %s\n' \
+		"$p" "${db#*:}" "$tmp/lxd" "$INFLUX_URL" "${db%%:*}" "$tmp/spool.${db%%:*}" >"$tmp/${db%%:*}.ini"
 done
 "$LXCOLLECTD" -c "$tmp/lxd.ini" --count 9 --interval 1 2>"$tmp/err" &
 d1=$!

@@ -3,7 +3,7 @@
 # its own pid and network namespaces) whose cgroup directory names hold
 # spaces, commas, '=', quotes, backslashes and UTF-8, one of the longest
 # a cgroup directory can have (255 bytes), an LXD-style project with the
-# same, and inside one of them veth interfaces named with every byte the
+# same (its instance entry in a [collector] lxd_path of our own), and inside one of them veth interfaces named with every byte the
 # kernel allows in an interface name (no '/', ':' or white space), up to
 # 15 bytes. The real daemon writes them to a real InfluxDB: every name
 # must come back exactly as it is on the host. Names that cannot be
@@ -63,6 +63,7 @@ eq "containers with writable hostile names created" "$made" 4
 check "a 255-byte cgroup directory name exists" test -d "/sys/fs/cgroup/memory/lxc.payload.$long"
 proj='pr o,j="\é'
 mkct "lxc.payload.${proj}_${s}p" >/dev/null
+mkdir -p "$W/lxd/${proj}_${s}p"
 check "project container created" test -d "/sys/fs/cgroup/memory/lxc.payload.${proj}_${s}p"
 nbad=0
 for n in "$bad2" "$bad3" "$bad4" "$bad5"; do mkct "lxc.payload.$n" >/dev/null && nbad=$((nbad + 1)); done
@@ -97,6 +98,7 @@ cat >"$W/c.ini" <<EOC
 hostname = h$s
 include = *$s*
 metrics = pids, net
+lxd_path = $W/lxd
 [influxdb]
 url = $INFLUX_URL
 database = hn

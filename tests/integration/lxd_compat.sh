@@ -1,11 +1,13 @@
 #!/bin/sh
 # /1.0/metrics against LXD's own: a private LXD 5.0 runs one container
-# (busybox, a veth on a bridge of ours), lxcollectd watches it, and one
-# Prometheus scrapes both /1.0/metrics endpoints. Every expression of
+# (busybox, a veth on a bridge of ours, a loop device of ours as a block
+# device it writes and reads with O_DIRECT), lxcollectd watches it, and
+# one Prometheus scrapes both /1.0/metrics endpoints. Every expression of
 # LXD's Grafana dashboard (lxd_dashboard.promql) that returns data for
 # LXD's job returns data for lxcollectd's; two scrapes taken at the same
-# moment agree on every figure of the instance (exactly where the figure
-# cannot move in between, within a small margin where it can).
+# moment agree on every figure of the instance, CPU time per CPU and disk
+# figures per device included (exactly where the figure cannot move in
+# between, within a small margin where it can).
 . "$(dirname "$0")/../lib/common.sh"
 . "$TOP/tests/lib/lxc.sh"
 . "$TOP/tests/lib/daemon.sh"
@@ -18,15 +20,35 @@ lport=$(free_port)
 cport=$((lport + 1)); while ss -Hltn "sport = :$cport" | grep -q .; do cport=$((cport + 1)); done
 
 lxct_bridges "${s}br"
+# a block device of our own for the instance's I/O: the dir pool's disk
+# is not one blkio accounts
+truncate -s 64M "$W/disk.img"
+loop=$(losetup -f --show "$W/disk.img") || loop=""
+[ -n "$loop" ] && t_defer "losetup -d $loop"
+check "a loop device for the instance ($loop)" test -b "$loop"
+devno=$(printf '%d:%d' "0x$(stat -c %t "$loop")" "0x$(stat -c %T "$loop")")
 check "LXD starts" lxd_up "$lport"
 check "busybox image imported" lxd_image bb
 inst=${s}a
 lxc init bb "$inst" >/dev/null 2>&1 &&
 	lxc config set "$inst" security.privileged true &&
 	lxc config set "$inst" raw.lxc "lxc.sysctl.net.ipv6.conf.all.disable_ipv6 = 1" &&
-	lxc config device add "$inst" eth0 nic nictype=bridged parent="${s}br" name=eth0 >/dev/null
+	lxc config device add "$inst" eth0 nic nictype=bridged parent="${s}br" name=eth0 >/dev/null &&
+	lxc config device add "$inst" xblk unix-block source="$loop" path=/dev/xblk >/dev/null
 check "instance $inst started" lxc start "$inst"
 wait_until 20 sh -c "[ \"\$(lxc list -c s --format csv '$inst')\" = RUNNING ]"
+# I/O of known size on the loop device: 100 writes of 4 KiB and 50 reads,
+# direct, so that the container's processes issue them (not writeback).
+# v1 blkio.throttle counts only on a device that has a throttle rule (on
+# recent kernels the throttle is set up for a device at its first rule),
+# so the instance gets one no transfer will reach; v2 io.stat needs none.
+if [ -d /sys/fs/cgroup/blkio/lxc.payload.$inst ]; then
+	echo "$devno 1099511627776" >"/sys/fs/cgroup/blkio/lxc.payload.$inst/blkio.throttle.read_bps_device"
+fi
+check "the instance writes its block device" \
+	timeout 20 lxc exec "$inst" -- dd if=/dev/zero of=/dev/xblk bs=4096 count=100 oflag=direct
+check "and reads it" \
+	timeout 20 lxc exec "$inst" -- dd if=/dev/xblk of=/dev/null bs=4096 count=50 iflag=direct
 # traffic on lo, and on eth0: ARP for an address nobody has
 timeout 10 lxc exec "$inst" -- ping -c 3 -i 0.2 127.0.0.1 >/dev/null 2>&1
 timeout 10 lxc exec "$inst" -- ip addr add 10.203.0.2/24 dev eth0 >/dev/null 2>&1
@@ -42,9 +64,8 @@ D_LIFETIME=120 d_start lxc -c "$W/c.ini" --stdout --interval 1
 wait_until 20 d_cycles_ge lxc 1 2>/dev/null
 
 # --- the same moment, both endpoints ---
-norm() { # "family{sorted labels} value", per-CPU summed into cpu="0"
+norm() { # "family{labels} value", one line per series, sorted
 	grep -v '^#' | grep "name=\"$inst\"" |
-		sed 's/cpu="[0-9]*"/cpu="0"/' |
 		awk '{ i = index($0, "} "); k = substr($0, 1, i); v[k] += substr($0, i + 2) } END { for (k in v) printf "%s %.17g\n", k, v[k] }' |
 		sort
 }
@@ -57,11 +78,11 @@ eq "every series LXD has for $inst, lxcollectd has" "$missing" ""
 extra=$(cut -d' ' -f1 "$W/ours.txt" | while read -r k; do grep -qF "$k " "$W/lxd.txt" || echo "$k"; done)
 [ -n "$extra" ] && diag "only lxcollectd has: $(echo $extra)"
 # compare: exact for what an idle container cannot change within a
-# second, else within 2% (memory) or 0.05 s (CPU)
+# second, else within 2% (memory) or 0.05 s (CPU time of one CPU)
 join "$W/lxd.txt" "$W/ours.txt" | while read -r k a b; do
 	case $k in
 	lxd_cpu_seconds_total*) tol=abs:0.05 ;;
-	lxd_memory_MemTotal*|lxd_procs_total*|lxd_network_*) tol=exact ;;
+	lxd_memory_MemTotal*|lxd_procs_total*|lxd_network_*|lxd_disk_*) tol=exact ;;
 	*) tol=rel:2 ;;
 	esac
 	echo "$k $a $b $tol"
@@ -75,6 +96,31 @@ bad=$(awk '{
 }' "$W/pairs")
 [ -n "$bad" ] && printf '%s\n' "$bad" | sed 's/^/# differs: /'
 eq "every shared figure agrees with LXD's ($(wc -l <"$W/pairs") compared)" "$bad" ""
+for t in exact abs rel; do
+	diag "compared $(grep -c " $t" "$W/pairs") series $t: $(awk -v t="$t" '$4 ~ "^" t { sub(/\{.*/, "", $1); print $1 }' "$W/pairs" | sort | uniq -c | awk '{ printf "%s%s x%s", s, $2, $1; s = ", " }')"
+done
+awk '$4 ~ /^abs|^rel/ { d = $2 - $3; if (d < 0) d = -d; if (d > m[$4]) m[$4] = d } END { for (t in m) printf "# largest difference %s: %.6g\n", t, m[t] }' "$W/pairs"
+# per CPU: a series for each CPU the cgroup reports (v1: every possible
+# CPU, idle ones too; v2: cpu="0" only), on both sides
+ncpu_lxd=$(grep -o '^lxd_cpu_seconds_total{cpu="[0-9]*",mode="user"' "$W/lxd.txt" | sort -u | wc -l)
+ncpu_ours=$(grep -o '^lxd_cpu_seconds_total{cpu="[0-9]*",mode="user"' "$W/ours.txt" | sort -u | wc -l)
+eq "lxd_cpu_seconds_total: as many CPUs as LXD ($ncpu_lxd)" "$ncpu_ours" "$ncpu_lxd"
+diag "CPU seconds, LXD / lxcollectd: $(awk '$1 ~ /^lxd_cpu_seconds_total/ { match($1, /cpu="[0-9]+",mode="[a-z]+"/); printf "%s%s %s/%s", s, substr($1, RSTART, RLENGTH), $2, $3; s = "; " }' "$W/pairs")"
+if [ -d /sys/fs/cgroup/cpuacct ]; then
+	eq "v1: one series per possible CPU" "$ncpu_ours" \
+		"$(($(grep -c . "/sys/fs/cgroup/cpuacct/lxc.payload.$inst/cpuacct.usage_all") - 1))"
+fi
+# the disk families: the loop device by its kernel name, the I/O the
+# instance did exactly, and the same on LXD's side
+ldev=${loop#/dev/}
+sel="{device=\"$ldev\",name=\"$inst\",project=\"default\",type=\"container\"}"
+for f in "written_bytes 409600" "writes_completed 100" "read_bytes 204800" "reads_completed 50"; do
+	set -- $f
+	eq "lxd_disk_$1_total of $ldev: what dd did" \
+		"$(grep -F "lxd_disk_$1_total$sel " "$W/ours.txt" | cut -d' ' -f2)" "$2"
+	eq "lxd_disk_$1_total of $ldev: LXD says the same" \
+		"$(grep -F "lxd_disk_$1_total$sel " "$W/lxd.txt" | cut -d' ' -f2)" "$2"
+done
 # lxd_cpu_effective_total: LXD 5.0 has no such family (5.6 added it), so
 # against the CPUs the instance's init may run on, which its cpuset sets
 ipid=$(lxc query "/1.0/instances/$inst/state" | jq -r .pid)

@@ -31,7 +31,9 @@ pids=/sys/fs/cgroup/pids; [ -d $pids ] || pids=/sys/fs/cgroup
 echo 50 >"$pids/lxc.payload.${s}a/pids.max"
 
 tmp=$(mktemp -d); t_defer "rm -rf '$tmp'"
-printf '[collector]\ninclude = %s*\nmetrics = cpu, memory, pids, io\n' "$s" >"$tmp/c.ini"
+# LXD's instance entry of p${s}_${s}b: what makes its name PROJECT_NAME
+mkdir -p "$tmp/lxd/p${s}_${s}b"
+printf '[collector]\ninclude = %s*\nmetrics = cpu, memory, pids, io\nlxd_path = %s/lxd\n' "$s" "$tmp" >"$tmp/c.ini"
 out=$("$LXCOLLECTD" -c "$tmp/c.ini" --once --stdout 2>"$tmp/err")
 eq "exit status" "$?" 0
 printf '%s\n' "$out" | sed 's/^/#   /'

@@ -465,40 +465,38 @@ static void test_classify(void)
 		const char *dir;
 		enum cg_parent parent;
 		int r;
-		const char *name, *project;
+		const char *name; /* whole: PROJECT_NAME is the collector's to split */
 	} t[] = {
-		{ "lxc.payload.web1", CG_PARENT_OTHER, 1, "web1", NULL },
-		{ "lxc.payload.proj_web", CG_PARENT_OTHER, 1, "web", "proj" },
-		{ "lxc.payload.a_b_c", CG_PARENT_OTHER, 1, "b_c", "a" },
-		{ "lxc.payload._x", CG_PARENT_OTHER, 1, "_x", NULL },
-		{ "lxc.payload.x_", CG_PARENT_OTHER, 1, "x_", NULL },
-		{ "lxc.payload.", CG_PARENT_OTHER, -EPERM, NULL, NULL },
-		{ "lxc.payload", CG_PARENT_OTHER, 0, NULL, NULL },
-		{ "lxc", CG_PARENT_OTHER, 0, NULL, NULL },
-		{ "lxc.monitor.web1", CG_PARENT_OTHER, -EPERM, NULL, NULL },
-		{ "lxc.monitor", CG_PARENT_OTHER, -EPERM, NULL, NULL },
-		{ "lxc.monitor", CG_PARENT_LXC, -EPERM, NULL, NULL },
-		{ "lxc.pivot", CG_PARENT_OTHER, -EPERM, NULL, NULL },
-		{ "lxc.pivot", CG_PARENT_PAYLOAD, -EPERM, NULL, NULL },
-		{ "system.slice", CG_PARENT_OTHER, 0, NULL, NULL },
-		{ "lxcfoo", CG_PARENT_OTHER, 0, NULL, NULL },
-		{ "101", CG_PARENT_LXC, 1, "101", NULL },
-		{ "my_ct", CG_PARENT_LXC, 1, "my_ct", NULL },
-		{ "alpha", CG_PARENT_PAYLOAD, 1, "alpha", NULL },
-		{ "team_gamma", CG_PARENT_PAYLOAD, 1, "gamma", "team" },
-		{ "101", CG_PARENT_OTHER, 0, NULL, NULL },
+		{ "lxc.payload.web1", CG_PARENT_OTHER, 1, "web1" },
+		{ "lxc.payload.proj_web", CG_PARENT_OTHER, 1, "proj_web" },
+		{ "lxc.payload.a_b_c", CG_PARENT_OTHER, 1, "a_b_c" },
+		{ "lxc.payload._x", CG_PARENT_OTHER, 1, "_x" },
+		{ "lxc.payload.x_", CG_PARENT_OTHER, 1, "x_" },
+		{ "lxc.payload.", CG_PARENT_OTHER, -EPERM, NULL },
+		{ "lxc.payload", CG_PARENT_OTHER, 0, NULL },
+		{ "lxc", CG_PARENT_OTHER, 0, NULL },
+		{ "lxc.monitor.web1", CG_PARENT_OTHER, -EPERM, NULL },
+		{ "lxc.monitor", CG_PARENT_OTHER, -EPERM, NULL },
+		{ "lxc.monitor", CG_PARENT_LXC, -EPERM, NULL },
+		{ "lxc.pivot", CG_PARENT_OTHER, -EPERM, NULL },
+		{ "lxc.pivot", CG_PARENT_PAYLOAD, -EPERM, NULL },
+		{ "system.slice", CG_PARENT_OTHER, 0, NULL },
+		{ "lxcfoo", CG_PARENT_OTHER, 0, NULL },
+		{ "101", CG_PARENT_LXC, 1, "101" },
+		{ "my_ct", CG_PARENT_LXC, 1, "my_ct" },
+		{ "alpha", CG_PARENT_PAYLOAD, 1, "alpha" },
+		{ "team_gamma", CG_PARENT_PAYLOAD, 1, "team_gamma" },
+		{ "101", CG_PARENT_OTHER, 0, NULL },
 	};
 
 	for (size_t i = 0; i < N(t); i++) {
-		char *name = (char *)"untouched", *project = (char *)"untouched";
-		int r = cg_classify(t[i].dir, t[i].parent, &name, &project);
+		char *name = (char *)"untouched";
+		int r = cg_classify(t[i].dir, t[i].parent, &name);
 
 		T_EQ_INT(r, t[i].r, t[i].dir);
 		if (r == 1) {
 			T_EQ_STR(name, t[i].name, t[i].dir);
-			T_EQ_STR(project, t[i].project, t[i].dir);
 			free(name);
-			free(project);
 		} else {
 			T_OK(strcmp(name, "untouched") == 0, "%s: name untouched", t[i].dir);
 		}
@@ -557,6 +555,127 @@ static void test_cpuacct_all(void)
 	}
 }
 
+/* Per CPU: every line of usage_all, in order, numbers as written; the
+ * entries add up to cg_parse_cpuacct_all's sums; too small an array says
+ * so; what the summing parser refuses, this refuses. */
+static void test_cpuacct_percpu(void)
+{
+	struct cg_cpu_split c[4];
+	const char *in = "cpu user system\n0 15050000000 8950000000\n1 0 0\n\n7 3 4\n";
+	uint64_t u, sy;
+	int r = cg_parse_cpuacct_percpu(in, strlen(in), c, 4);
+
+	T_EQ_INT(r, 3, "usage_all: 3 CPUs (an empty line skipped)");
+	T_OK(r == 3 && c[0].cpu == 0 && c[0].user_ns == 15050000000ull &&
+		     c[0].system_ns == 8950000000ull && c[1].cpu == 1 && c[1].user_ns == 0 &&
+		     c[2].cpu == 7 && c[2].user_ns == 3 && c[2].system_ns == 4,
+	     "each CPU's own user and system ns, the CPU number from its line (7, not 2)");
+	T_OK(cg_parse_cpuacct_all(in, strlen(in), &u, &sy) == 0 && u == 15050000003ull &&
+		     sy == 8950000004ull,
+	     "the per-CPU values add up to the sums");
+	T_EQ_INT(cg_parse_cpuacct_percpu(in, strlen(in), c, 2), -ENOBUFS,
+		 "3 CPUs into 2 entries: -ENOBUFS");
+	T_EQ_INT(cg_parse_cpuacct_percpu("cpu user system\n", 16, c, 4), 0, "header only: 0 CPUs");
+	{
+		static const char *const bad[] = {
+			"0 1 2\n", /* no header */
+			"cpu user system\n0 1\n",
+			"cpu user system\n0 1 2 3\n",
+			"cpu user system\n-1 1 2\n",
+			"cpu user system\n0 max 2\n",
+			"cpu user system\n4294967296 1 2\n", /* CPU number past 32 bits */
+			"cpu user system\n0 18446744073709551615 0\n1 1 0\n",
+			"",
+		};
+		static const int want[] = { -EINVAL, -EINVAL, -EINVAL, -EINVAL,
+					    -EINVAL, -EINVAL, -EOVERFLOW, -EINVAL };
+
+		for (size_t i = 0; i < N(bad); i++)
+			T_EQ_INT(cg_parse_cpuacct_percpu(bad[i], strlen(bad[i]), c, 4), want[i],
+				 "usage_all per CPU refuses odd input");
+	}
+}
+
+/* v2 io.stat per device: one entry per device in file order, keys in any
+ * order, unknown keys ignored, a repeated device adds up; many devices;
+ * the entries add up to the sums. */
+static void test_io_stat_dev(void)
+{
+	static struct cg_dev_split d[600];
+	char *big = malloc(600 * 64), *p = big;
+	const char *in = "8:0 rbytes=1 wbytes=2 rios=3 wios=4 dbytes=9 dios=9\n"
+			 "259:3 wios=40 rios=30 wbytes=20 rbytes=10 cost.vrate=1\n"
+			 "8:0 rbytes=100\n"
+			 "4294967295:1048575 wbytes=7\n";
+	uint64_t sum[4];
+	int r = cg_parse_io_stat_dev(in, strlen(in), d, 8);
+
+	T_EQ_INT(r, 3, "io.stat: 3 devices (8:0 twice)");
+	T_OK(r == 3 && d[0].major == 8 && d[0].minor == 0 && d[0].rbytes == 101 &&
+		     d[0].wbytes == 2 && d[0].rios == 3 && d[0].wios == 4,
+	     "8:0: its two lines added, dbytes/dios ignored");
+	T_OK(r == 3 && d[1].major == 259 && d[1].minor == 3 && d[1].rbytes == 10 &&
+		     d[1].wbytes == 20 && d[1].rios == 30 && d[1].wios == 40,
+	     "259:3: keys in another order");
+	T_OK(r == 3 && d[2].major == 4294967295u && d[2].minor == 1048575 && d[2].wbytes == 7 &&
+		     d[2].rbytes == 0,
+	     "a 32-bit major, missing keys 0");
+	T_OK(cg_parse_io_stat(in, strlen(in), sum) == 0 && sum[0] == 111 && sum[1] == 29 &&
+		     sum[2] == 33 && sum[3] == 44,
+	     "the devices add up to the sums");
+	T_EQ_INT(cg_parse_io_stat_dev(in, strlen(in), d, 2), -ENOBUFS, "3 devices into 2: -ENOBUFS");
+	T_EQ_INT(cg_parse_io_stat_dev("", 0, d, 2), 0, "no I/O yet: no device");
+	T_EQ_INT(cg_parse_io_stat_dev("4294967296:0 rbytes=1\n", 22, d, 2), -EINVAL,
+		 "a major past 32 bits refused");
+	T_EQ_INT(cg_parse_io_stat_dev("8:0:1 rbytes=1\n", 15, d, 2), -EINVAL, "8:0:1 refused");
+	for (int i = 0; big && i < 600; i++)
+		p += sprintf(p, "%d:%d rbytes=%d wios=1\n", 7 + i / 256, i % 256, i);
+	r = big ? cg_parse_io_stat_dev(big, (size_t)(p - big), d, 600) : -ENOMEM;
+	T_EQ_INT(r, 600, "600 devices");
+	T_OK(r == 600 && d[599].major == 9 && d[599].minor == 87 && d[599].rbytes == 599 &&
+		     d[599].wios == 1,
+	     "the 600th device: 9:87, its own figures");
+	free(big);
+}
+
+/* v1 blkio per device: the bytes file and the ops file merged into one
+ * entry per device; Sync/Async/Total ignored but make an entry (as LXD's
+ * reading does); an array too small leaves *n alone. */
+static void test_blkio_dev(void)
+{
+	struct cg_dev_split d[4];
+	const char *bytes = "8:0 Read 1024\n8:0 Write 4096\n8:0 Sync 5120\n8:0 Async 0\n"
+			    "8:0 Discard 0\n8:0 Total 5120\n7:3 Read 512\n7:3 Write 0\n7:3 Total 512\n"
+			    "Total 5632\n";
+	const char *ops = "7:3 Read 1\n7:3 Write 0\n8:0 Read 2\n8:0 Write 3\n8:16 Sync 9\n"
+			  "Total 6\n";
+	size_t n = 0;
+	uint64_t rd, wr;
+
+	T_EQ_INT(cg_parse_blkio_dev(bytes, strlen(bytes), false, d, &n, 4), 2, "bytes: 2 devices");
+	T_EQ_INT(cg_parse_blkio_dev(ops, strlen(ops), true, d, &n, 4), 3,
+		 "ops merged: 3 devices (8:16 has a Sync line only)");
+	T_OK(n == 3 && d[0].major == 8 && d[0].minor == 0 && d[0].rbytes == 1024 &&
+		     d[0].wbytes == 4096 && d[0].rios == 2 && d[0].wios == 3,
+	     "8:0: bytes and ops of its own, in either file order");
+	T_OK(n == 3 && d[1].major == 7 && d[1].minor == 3 && d[1].rbytes == 512 &&
+		     d[1].wbytes == 0 && d[1].rios == 1 && d[1].wios == 0,
+	     "7:3: bytes and ops of its own");
+	T_OK(n == 3 && d[2].major == 8 && d[2].minor == 16 && d[2].rbytes == 0 && d[2].rios == 0,
+	     "8:16: an entry at zero, as LXD makes one");
+	T_OK(cg_parse_blkio(bytes, strlen(bytes), &rd, &wr) == 0 &&
+		     rd == d[0].rbytes + d[1].rbytes + d[2].rbytes &&
+		     wr == d[0].wbytes + d[1].wbytes + d[2].wbytes,
+	     "the devices add up to the sums");
+	n = 0;
+	T_EQ_INT(cg_parse_blkio_dev(bytes, strlen(bytes), false, d, &n, 1), -ENOBUFS,
+		 "2 devices into 1: -ENOBUFS");
+	T_EQ_INT((int)n, 0, "*n untouched on -ENOBUFS");
+	T_EQ_INT(cg_parse_blkio_dev("8:0:1 Read 1\n", 13, false, d, &n, 4), -EINVAL, "8:0:1 refused");
+	T_EQ_INT(cg_parse_blkio_dev("8:0 Read\n", 9, false, d, &n, 4), -EINVAL, "a missing value refused");
+	T_EQ_INT(cg_parse_blkio_dev("Total 0\n", 8, false, d, &n, 4), 0, "no device: none");
+}
+
 int main(void)
 {
 	test_u64();
@@ -567,6 +686,9 @@ int main(void)
 	test_io_stat();
 	test_blkio();
 	test_cpuacct_all();
+	test_cpuacct_percpu();
+	test_io_stat_dev();
+	test_blkio_dev();
 	test_psi();
 	test_nspid();
 	test_starttime();

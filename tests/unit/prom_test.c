@@ -92,6 +92,13 @@ static void test_lxd(void)
 	struct lp_buf out;
 	const char *lp =
 		"container_cpu,host=h,container=a user_ns=2500000000i,system_ns=500000000i,usage_ns=3000000000i,effective_cpus=3i 1\n"
+		/* v1: per CPU (the field number is the CPU's); odd names ignored */
+		"_lxd_cpu,host=h,container=a u0=2000000000i,s0=500000000i,u1=500000000i,s1=0i,u=1i,u1x=1i,u1234567890=1i,x3=1i 1\n"
+		/* v2: the totals as CPU 0 */
+		"_lxd_cpu,host=h,container=b u0=1000i,s0=3000000000i 1\n"
+		"_lxd_disk,host=h,container=a,device=loop0 rb=4096i,wb=409600i,rio=1i,wio=100i 1\n"
+		"_lxd_disk,host=h,container=a,device=7:9 rb=0i,wb=512i,rio=0i,wio=1i 1\n"
+		"_lxd_disk,host=h,container=b,device=we\\,ird\\ \\=\"x rb=5i 1\n"
 		"container_pids,host=h,container=a,project=p current=4i 1\n"
 		"container_net,host=h,container=a,interface=eth0,host_interface=veth9 rx_bytes=10i,tx_dropped=1i 1\n"
 		"_container_net,host=h,container=a,interface=lo rx_bytes=7i 1\n"
@@ -105,9 +112,23 @@ static void test_lxd(void)
 	s = strndup(out.data ? out.data : "", out.len);
 	lp_buf_free(&out);
 	T_OK(strstr(s, "# TYPE lxd_cpu_seconds_total counter\n"
-		       "lxd_cpu_seconds_total{cpu=\"0\",mode=\"user\",name=\"a\",project=\"default\",type=\"container\"} 2.5\n"
-		       "lxd_cpu_seconds_total{cpu=\"0\",mode=\"system\",name=\"a\",project=\"default\",type=\"container\"} 0.5\n") != NULL,
-	     "CPU seconds per mode on cpu 0");
+		       "lxd_cpu_seconds_total{cpu=\"0\",mode=\"user\",name=\"a\",project=\"default\",type=\"container\"} 2\n"
+		       "lxd_cpu_seconds_total{cpu=\"0\",mode=\"system\",name=\"a\",project=\"default\",type=\"container\"} 0.5\n"
+		       "lxd_cpu_seconds_total{cpu=\"1\",mode=\"user\",name=\"a\",project=\"default\",type=\"container\"} 0.5\n"
+		       "lxd_cpu_seconds_total{cpu=\"1\",mode=\"system\",name=\"a\",project=\"default\",type=\"container\"} 0\n"
+		       "lxd_cpu_seconds_total{cpu=\"0\",mode=\"user\",name=\"b\",project=\"default\",type=\"container\"} 1e-06\n"
+		       "lxd_cpu_seconds_total{cpu=\"0\",mode=\"system\",name=\"b\",project=\"default\",type=\"container\"} 3\n"
+		       "# HELP") != NULL,
+	     "CPU seconds per CPU and mode from _lxd_cpu, in seconds; the container_cpu totals not again");
+	T_OK(strstr(s, "# TYPE lxd_disk_read_bytes_total counter\n"
+		       "lxd_disk_read_bytes_total{device=\"loop0\",name=\"a\",project=\"default\",type=\"container\"} 4096\n"
+		       "lxd_disk_read_bytes_total{device=\"7:9\",name=\"a\",project=\"default\",type=\"container\"} 0\n"
+		       "lxd_disk_read_bytes_total{device=\"we,ird =\\\"x\",name=\"b\",project=\"default\",type=\"container\"} 5\n") != NULL,
+	     "disk bytes read per device; a hostile name escaped as a label value");
+	T_OK(strstr(s, "lxd_disk_writes_completed_total{device=\"loop0\",name=\"a\",project=\"default\",type=\"container\"} 100\n") &&
+		     strstr(s, "lxd_disk_written_bytes_total{device=\"7:9\",name=\"a\",project=\"default\",type=\"container\"} 512\n") &&
+		     strstr(s, "lxd_disk_reads_completed_total{device=\"loop0\",name=\"a\",project=\"default\",type=\"container\"} 1\n"),
+	     "the other three disk families");
 	T_OK(strstr(s, "lxd_filesystem_size_bytes{device=\"\",fstype=\"ext4\",mountpoint=\"/\",name=\"a\",project=\"default\"} 4096\n") != NULL,
 	     "filesystem labels as LXD 5.0 writes them (no type)");
 	T_OK(strstr(s, "lxd_memory_MemTotal_bytes{name=\"a\",project=\"default\",type=\"container\"} 1000\n") &&
@@ -123,8 +144,16 @@ static void test_lxd(void)
 		       "lxd_cpu_effective_total{name=\"a\",project=\"default\",type=\"container\"} 3\n") != NULL,
 	     "lxd_cpu_effective_total from effective_cpus: a gauge despite its name");
 	T_OK(strstr(s, "lxd_network_transmit_drop_total{") != NULL, "drops as LXD names them");
-	T_OK(!strstr(s, "lxcollectd") && !strstr(strstr(s, "mode=\"system\"") + 1, "lxd_cpu_seconds_total{"),
-	     "nothing else: no lxcollectd families, no third CPU sample (usage_ns)");
+	T_OK(!strstr(s, "lxcollectd") && !strstr(s, "cpu=\"1234567890\"") && !strstr(s, "cpu=\"\"") &&
+		     st.samples > 0 && !strstr(strstr(s, "# TYPE lxd_cpu_seconds_total") + 1, "# TYPE lxd_cpu_seconds_total"),
+	     "nothing else: no lxcollectd families, no CPU sample of an odd field");
+	{
+		int n = 0;
+
+		for (const char *p = s; (p = strstr(p, "\nlxd_cpu_seconds_total{")); p++)
+			n++;
+		T_EQ_INT(n, 6, "six CPU samples: 2 CPUs x 2 modes of a, 2 modes of b");
+	}
 	free(s);
 }
 

@@ -1,6 +1,7 @@
 /* state_test: which containers exist, from directories laid out as LXC's
  * lxcpath and LXD's instance directories (made here, in a temporary
- * directory). */
+ * directory), and the rule that names a container whose cgroup name holds
+ * a '_': LXD's PROJECT_NAME only for LXD's own instances. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -33,6 +34,46 @@ static char *join(const struct state_known *k)
 	return s;
 }
 
+/* state_ident() of CGNAME as "PROJECT/NAME" ("-" for none) */
+static char *ident(const struct strv *lp, const struct strv *dp, const char *cgname)
+{
+	struct state_known k = { NULL, NULL };
+	static char s[64];
+
+	if (state_ident(lp, dp, cgname, &k.name, &k.project) < 0)
+		return strcpy(s, "(error)");
+	strcpy(s, join(&k));
+	free(k.name);
+	free(k.project);
+	return s;
+}
+
+/* The rule of README "How containers are found", name by name. */
+static void test_ident(struct strv *lp, struct strv *dp)
+{
+	static const struct {
+		const char *cgname, *want, *why;
+	} t[] = {
+		{ "proj_app", "proj/app", "an LXD instance in project proj" },
+		{ "my_ct", "-/my_ct", "a plain LXC container: whole" },
+		{ "both_x", "-/both_x", "an LXD entry that is also an LXC container: LXC's" },
+		{ "nocfg_y", "nocfg/y", "an LXC directory without config does not count" },
+		{ "p2_db", "p2/db", "the snap's symbolic link, dangling outside LXD's namespace" },
+		{ "lone_z", "-/lone_z", "known to neither: whole" },
+		{ "web", "-/web", "no '_': whole, no look at the directories" },
+		{ "_x", "-/_x", "a leading '_' splits nothing" },
+		{ "x_", "-/x_", "a trailing '_' splits nothing" },
+		{ "zed", "-/zed", "LXD's default project" },
+	};
+	size_t n = dp->n;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		T_EQ_STR(ident(lp, dp, t[i].cgname), t[i].want, t[i].why);
+	dp->n = 0;
+	T_EQ_STR(ident(lp, dp, "proj_app"), "-/proj_app", "lxd_path empty: never split");
+	dp->n = n;
+}
+
 int main(void)
 {
 	char lxc[512], lxd1[512], lxd2[512], gone[512], *lv[2], *dv[4];
@@ -49,13 +90,21 @@ int main(void)
 	mk("lxc/nocfg", false);					/* no config: not one */
 	mk("lxc/.hidden", false), mk("lxc/.hidden/config", true); /* hidden: not one */
 	mk("lxc/stray", true);					/* a file */
+	mk("lxc/my_ct", false), mk("lxc/my_ct/config", true);	/* plain LXC with a '_' */
+	mk("lxc/both_x", false), mk("lxc/both_x/config", true); /* LXC's, also in lxd/ */
+	mk("lxc/nocfg_y", false);				/* no config: not LXC's */
 	mk("lxd", false);
 	mk("lxd/web", false);	    /* LXD's default project: the same as LXC's web */
 	mk("lxd/proj_app", false);  /* project proj */
+	mk("lxd/both_x", false);
+	mk("lxd/nocfg_y", false);   /* project nocfg */
+	mk("lxd/_x", false), mk("lxd/x_", false);
 	mk("snap", false);
 	snprintf(buf, sizeof(buf), "%s/lxd/proj_app", top);
 	snprintf(lxc, sizeof(lxc), "%s/snap/zed", top);
 	T_EQ_INT(symlink(buf, lxc), 0, "a symbolic link, as the snap's are");
+	snprintf(lxc, sizeof(lxc), "%s/snap/p2_db", top);
+	T_EQ_INT(symlink("/nonexistent/storage-pools/p2_db", lxc), 0, "a dangling link");
 	snprintf(lxc, sizeof(lxc), "%s/lxc", top);
 	snprintf(lxd1, sizeof(lxd1), "%s/lxd", top);
 	snprintf(lxd2, sizeof(lxd2), "%s/snap", top);
@@ -64,14 +113,19 @@ int main(void)
 	dv[0] = lxd1, dv[1] = lxd2, dv[2] = gone, dv[3] = NULL;
 
 	T_EQ_INT(state_scan(&lp, &dp, &k, &n), 0, "scan");
-	T_EQ_INT(n, 4, "db, web (once), zed, proj/app");
-	if (n == 4) {
-		T_EQ_STR(join(&k[0]), "-/db", "sorted: no project first");
-		T_EQ_STR(join(&k[1]), "-/web", "web once, from LXC and LXD");
-		T_EQ_STR(join(&k[2]), "-/zed", "the symbolic link");
-		T_EQ_STR(join(&k[3]), "proj/app", "PROJECT_NAME split as discovery splits it");
+	{
+		static const char *const want[] = { "-/_x",    "-/both_x", "-/db", "-/my_ct",
+						    "-/web",   "-/x_",	   "-/zed", "nocfg/y",
+						    "p2/db",   "proj/app" };
+		size_t nw = sizeof(want) / sizeof(want[0]);
+
+		T_EQ_INT(n, nw, "the containers, each once");
+		for (size_t i = 0; i < n && i < nw; i++)
+			T_EQ_STR(join(&k[i]), want[i], "sorted: no project first, then by project");
 	}
 	state_known_free(k, n);
+
+	test_ident(&lp, &dp);
 
 	lp.n = 0, dp.n = 0;
 	T_EQ_INT(state_scan(&lp, &dp, &k, &n), 0, "no directory at all");
