@@ -225,6 +225,26 @@ int cg_read_frozen(const struct cg_root *r, const char *relpath);
 /* Pure: the same from a freezer.state (v1) or cgroup.events (v2) buffer. */
 int cg_parse_frozen(const char *buf, size_t len, bool v1);
 
+/* The same, read only when it may have changed (freeze.c): every cycle
+ * cg_freezer_poll(), then cg_freezer_read() per container with its own
+ * struct cg_frozen (zeroed at first; cg_freezer_forget() when the
+ * container goes). cg_freezer_invalidate() when containers came or went
+ * (cgroups made anew need new watches). */
+struct cg_freezer;
+struct cg_frozen {
+	int wd;        /* inotify watch of its state file, 0: none */
+	bool known;    /* frozen holds a read that nothing changed since */
+	bool frozen;
+	uint64_t gen;  /* the freezer's generation at that read */
+	uint64_t wgen; /* ... and at the watch */
+};
+int cg_freezer_new(const struct cg_root *r, struct cg_freezer **ret);
+void cg_freezer_free(struct cg_freezer *f);
+void cg_freezer_poll(struct cg_freezer *f);
+void cg_freezer_invalidate(struct cg_freezer *f);
+int cg_freezer_read(struct cg_freezer *f, const char *relpath, struct cg_frozen *fz);
+void cg_freezer_forget(const struct cg_freezer *f, struct cg_frozen *fz);
+
 /* ---- reading ---- */
 
 struct cg_container; /* the open files of one container */

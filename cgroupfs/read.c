@@ -671,35 +671,6 @@ opened:
 
 static void derive(struct cg_scratch *s);
 
-int cg_read_frozen(const struct cg_root *r, const char *relpath)
-{
-	bool v1 = r->fd[CG_H_FREEZER] >= 0;
-	int rootfd = v1 ? r->fd[CG_H_FREEZER] : r->fd[CG_H_UNIFIED];
-	char path[4096], buf[512];
-	ssize_t n;
-	int fd;
-
-	if (!cg_relpath_ok(relpath))
-		return -EINVAL;
-	if (rootfd < 0)
-		return -ENOENT;
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", relpath,
-			     v1 ? "freezer.state" : "cgroup.events") >= sizeof(path))
-		return -ENAMETOOLONG;
-	fd = cg_openat(rootfd, path, 0);
-	if (fd < 0)
-		return fd;
-	do
-		n = read(fd, buf, sizeof(buf));
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	if (n < 0)
-		return (int)n;
-	return cg_parse_frozen(buf, (size_t)n, v1);
-}
-
 /* Open, read, close and extract the files of KIND among the limits. */
 static int read_unheld(const struct cg_container *c, enum cg_read_kind kind, uint64_t gates,
 		       const int *dirs, struct cg_scratch *s)

@@ -65,6 +65,7 @@ struct ct {
 	/* container_state: the init's start time (clock ticks since boot),
 	 * 0 until found; looked for at discovery and with the limits */
 	uint64_t start_ticks;
+	struct cg_frozen frozen; /* read when it may have changed (freeze.c) */
 };
 
 /* Discovery trusts inotify between full rescans of the hierarchy at
@@ -80,6 +81,7 @@ struct collector {
 	const struct config *cfg;
 	struct cg_root *root;
 	struct cg_discovery *disc;
+	struct cg_freezer *freezer; /* NULL: container_state off */
 	struct net *net; /* NULL: network metrics off */
 	struct ct *cts;
 	size_t n, cap;
@@ -199,6 +201,14 @@ int collector_new(const struct config *cfg, struct netns_helper *helper, struct 
 			return r;
 		}
 	}
+	if ((cfg->metrics & CFG_M_STATE) && cfg->schema != CFG_SCHEMA_LXD2INFLUX &&
+	    cg_freezer_new(c->root, &c->freezer) < 0) {
+		net_free(c->net);
+		cg_discovery_free(c->disc);
+		cg_root_free(c->root);
+		free(c);
+		return -ENOMEM;
+	}
 	fdb_init(&c->fdb);
 	c->btime_ns = boot_time_ns();
 	c->hz = (uint64_t)sysconf(_SC_CLK_TCK);
@@ -213,6 +223,7 @@ void collector_free(struct collector *c)
 	for (size_t i = 0; i < c->n; i++)
 		ct_clear(&c->cts[i]);
 	free(c->cts);
+	cg_freezer_free(c->freezer);
 	state_known_free(c->known, c->nknown);
 	free(c->known_up);
 	if (c->net)
@@ -273,13 +284,18 @@ static void ct_keep_or_close(struct collector *col, struct ct *c)
 }
 
 /* The init's start time, for uptime_s: once found, kept until the
- * cgroup is made anew. */
+ * cgroup is made anew. The init the network socket was made for is that
+ * init: no second look through cgroup.procs and /proc. */
 static void find_start(struct collector *col, struct ct *c)
 {
 	pid_t pid;
 	uint64_t st;
 
-	if (c->start_ticks == 0 && cg_find_init(col->root, c->relpath, &pid, &st) == 0)
+	if (c->start_ticks != 0)
+		return;
+	if (c->init_pid > 0 && !c->net_stale)
+		c->start_ticks = c->init_starttime;
+	else if (cg_find_init(col->root, c->relpath, &pid, &st) == 0)
 		c->start_ticks = st;
 }
 
@@ -326,7 +342,8 @@ static bool ct_init(struct collector *col, struct ct *c, struct cg_found *f)
 	if (c->limits_due > col->now + LIMITS_EVERY_MS * 1000)
 		c->limits_due = col->now + LIMITS_EVERY_MS * 1000;
 	c->limits_due -= (int64_t)col->cfg->interval_ms * 500;
-	find_start(col, c);
+	if (!col->net) /* else found with the socket in its first cycle */
+		find_start(col, c);
 	log_debug("container %s%s%s: found at %s", c->name, c->project ? ", project " : "",
 		  c->project ? c->project : "", c->relpath);
 	return true;
@@ -426,6 +443,8 @@ static int collector_sync(struct collector *col, struct cg_found *found, size_t 
 		if (cmp < 0) { /* vanished */
 			log_debug("container %s: gone", col->cts[i].name);
 			fdb_give(&col->fdb, col->cts[i].held_fds);
+			if (col->freezer) /* its cgroup may stay: watched no more */
+				cg_freezer_forget(col->freezer, &col->cts[i].frozen);
 			ct_clear(&col->cts[i++]);
 		} else if (cmp == 0) { /* still there */
 			next[k++] = col->cts[i];
@@ -639,7 +658,7 @@ static int write_stopped(struct collector *col, int64_t ts_ns, struct lp_buf *ou
 /* One container's network figures: sync its socket, dump its links and
  * encode them when OUT is given. Returns 0 (ret_links NULL when there are
  * none this cycle), or -errno of the encoder. */
-static int ct_net(struct collector *col, struct ct *c, bool check, const struct ct_ident *id,
+static int ct_net(struct collector *col, struct ct *c, const struct ct_ident *id,
 		  int64_t ts_ns, struct lp_buf *out, struct cycle_stats *st,
 		  const struct netns_link **ret_links, size_t *ret_n)
 {
@@ -649,7 +668,6 @@ static int ct_net(struct collector *col, struct ct *c, bool check, const struct 
 
 	*ret_links = NULL;
 	*ret_n = 0;
-	ct_sync_net(col, c, check);
 	if (c->no_net || !c->net)
 		return 0;
 	r = net_ct_links(c->net, &links, &nl);
@@ -752,6 +770,8 @@ static int ct_cycle(struct collector *col, struct ct *c, int64_t ts_ns, struct l
 			cg_container_free(c->cg);
 			c->cg = cg;
 			c->net_stale = true; /* a restart: a new init, a new namespace */
+			if (col->freezer) /* a new state file to watch */
+				cg_freezer_invalidate(col->freezer);
 			c->start_ticks = 0;
 			find_start(col, c);
 			r = cg_container_read(c->cg, &s);
@@ -767,18 +787,21 @@ static int ct_cycle(struct collector *col, struct ct *c, int64_t ts_ns, struct l
 		return 0;
 	}
 	log_bad_fields(c, &s);
+	if (col->net) /* before container_state, which takes the init's start time */
+		ct_sync_net(col, c, check);
 	if (out) {
 		int n = schema_write_cgroup(out, col->cfg->schema, &id, &s, ts_ns);
 
 		if (n < 0)
 			return n;
 		st->points += (uint64_t)n;
-		if (col->cfg->schema != CFG_SCHEMA_LXD2INFLUX && (col->cfg->metrics & CFG_M_STATE)) {
-			if (check)
+		if (col->freezer) {
+			bool frozen = cg_freezer_read(col->freezer, c->relpath, &c->frozen) == 1;
+
+			if (check || (c->start_ticks == 0 && c->init_pid > 0))
 				find_start(col, c);
-			n = write_state(col, &id, cg_read_frozen(col->root, c->relpath) == 1 ? "FROZEN"
-											 : "RUNNING",
-					c->start_ticks, ts_ns, out);
+			n = write_state(col, &id, frozen ? "FROZEN" : "RUNNING", c->start_ticks, ts_ns,
+					out);
 			if (n < 0)
 				return n;
 			st->points += (uint64_t)n;
@@ -790,7 +813,7 @@ static int ct_cycle(struct collector *col, struct ct *c, int64_t ts_ns, struct l
 
 	sample = (struct ct_sample){ c->relpath, c->name, c->project, &s, NULL, 0, false };
 	if (col->net) {
-		r = ct_net(col, c, check, &id, ts_ns, out, st, &sample.links, &sample.nlinks);
+		r = ct_net(col, c, &id, ts_ns, out, st, &sample.links, &sample.nlinks);
 		if (r < 0)
 			return r;
 		sample.has_net = sample.links != NULL;
@@ -851,10 +874,14 @@ static int cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out, colle
 		r = collector_sync(col, found, nfound);
 		cg_found_free(found, nfound);
 		col->scan_due = 0; /* which containers run changed: scan again */
+		if (col->freezer) /* cgroups made anew need new watches */
+			cg_freezer_invalidate(col->freezer);
 		if (r < 0)
 			return r;
 	}
 
+	if (col->freezer)
+		cg_freezer_poll(col->freezer);
 	if (col->net) {
 		r = net_cycle_begin(col->net);
 		if (r == -EAGAIN) /* links kept changing: last cycle's map stays */

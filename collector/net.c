@@ -2,8 +2,9 @@
  * network namespace. The host-side dump maps a veth's IFLA_LINK (the
  * peer's ifindex in the host namespace) to the host-side interface name;
  * with a thousand containers it is a thousand links, as dear as all the
- * containers' own dumps together, so it is repeated only when link
- * notifications say the host's links changed. */
+ * containers' own dumps together, so it is made once and then kept up to
+ * date by the link notifications themselves (again only when some were
+ * lost). */
 #include "collector/net.h"
 
 #include <errno.h>
@@ -76,15 +77,61 @@ static int host_cmp(const void *a, const void *b)
 	return (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
 }
 
+/* One link notification on the host map: added, renamed or (NAME NULL)
+ * removed. Out of memory: host_stale, a dump next. */
+static void host_apply(void *ud, int ifindex, const char *name)
+{
+	struct net *n = ud;
+	size_t lo = 0, hi = n->nhosts;
+
+	while (lo < hi) { /* the first entry with an ifindex >= IFINDEX */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (n->hosts[mid].ifindex < ifindex)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < n->nhosts && n->hosts[lo].ifindex == ifindex) {
+		if (!name) {
+			memmove(&n->hosts[lo], &n->hosts[lo + 1],
+				(n->nhosts - lo - 1) * sizeof(*n->hosts));
+			n->nhosts--;
+			return;
+		}
+	} else {
+		if (!name)
+			return;
+		if (n->nhosts == n->hosts_cap) {
+			size_t cap = n->hosts_cap ? n->hosts_cap * 2 : 16;
+			struct host_if *h = reallocarray(n->hosts, cap, sizeof(*h));
+
+			if (!h) {
+				n->host_stale = true;
+				return;
+			}
+			n->hosts = h;
+			n->hosts_cap = cap;
+		}
+		memmove(&n->hosts[lo + 1], &n->hosts[lo], (n->nhosts - lo) * sizeof(*n->hosts));
+		n->nhosts++;
+		n->hosts[lo].ifindex = ifindex;
+	}
+	snprintf(n->hosts[lo].name, sizeof(n->hosts[lo].name), "%s", name);
+}
+
 int net_cycle_begin(struct net *n)
 {
 	const struct netns_link *links;
 	size_t nl;
 	int r, tries = 0;
 
-	/* The watch is subscribed before the first dump: a change during a
-	 * dump shows at the next call and costs one more dump. */
-	if (n->host_ok && !n->host_stale && n->watch && netns_watch_changed(n->watch) == 0)
+	/* The watch is subscribed before the first dump; after it the
+	 * notifications themselves keep the map (a change during a dump is
+	 * applied at the next call, on top of it). A dump again only when
+	 * some were lost. */
+	if (n->host_ok && !n->host_stale && n->watch &&
+	    netns_watch_apply(n->watch, host_apply, n) == 0 && !n->host_stale)
 		return 0;
 	n->host_stale = true; /* until a dump succeeds */
 

@@ -506,28 +506,59 @@ int netns_watch_links(struct netns_watch **ret)
 	return 0;
 }
 
-int netns_watch_changed(struct netns_watch *w)
+/* One datagram of notifications: FN for each link message; false when it
+ * cannot be applied (truncated, or a link message without a name). */
+static bool apply_batch(ssize_t len, netns_link_change_fn fn, void *ud)
 {
-	int fd = nl_socket_get_fd(w->nl), changed = 0;
+	struct nlmsghdr *h = (struct nlmsghdr *)rbuf;
+	int left = (int)len;
 
-	/* what changed does not matter: any RTM_NEWLINK/RTM_DELLINK means
-	 * the caller's next dump is worth its cost */
+	if (len > (ssize_t)sizeof(rbuf)) /* MSG_TRUNC: a part is missing */
+		return false;
+	for (; nlmsg_ok(h, left); h = nlmsg_next(h, &left)) {
+		struct nlattr *tb[IFLA_MAX + 1];
+		const struct ifinfomsg *ifi;
+
+		if (h->nlmsg_type != RTM_NEWLINK && h->nlmsg_type != RTM_DELLINK)
+			continue;
+		if (nlmsg_parse(h, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0)
+			return false;
+		ifi = nlmsg_data(h);
+		if (h->nlmsg_type == RTM_DELLINK) {
+			fn(ud, ifi->ifi_index, NULL);
+			continue;
+		}
+		if (!tb[IFLA_IFNAME])
+			return false;
+		fn(ud, ifi->ifi_index, nla_get_string(tb[IFLA_IFNAME]));
+	}
+	return true;
+}
+
+int netns_watch_apply(struct netns_watch *w, netns_link_change_fn fn, void *ud)
+{
+	int fd = nl_socket_get_fd(w->nl), lost = 0;
+
+	/* each notification carries the link as it is after its change, so
+	 * applying them in order on top of any earlier table gives the
+	 * current one; only a lost or unreadable one needs a dump */
 	for (;;) {
 		ssize_t n = recv(fd, rbuf, sizeof(rbuf), MSG_DONTWAIT | MSG_TRUNC);
 
 		if (n > 0) {
-			changed = 1;
+			if (!lost && !apply_batch(n, fn, ud))
+				lost = 1;
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == ENOBUFS) { /* notifications were lost */
-			changed = 1;
+			lost = 1;
 			continue;
 		}
 		if (n < 0 && errno != EAGAIN)
 			return -errno;
-		return changed;
+		return lost;
 	}
 }
 

@@ -115,9 +115,13 @@ void netns_sock_free(struct netns_sock *s);
  * host side is dumped again only when its links changed. */
 struct netns_watch;
 int netns_watch_links(struct netns_watch **ret);
-/* 1 when a link was added, removed or changed since the last call (or
- * notifications were lost), 0 when nothing was; never blocks. */
-int netns_watch_changed(struct netns_watch *w);
+/* Apply the link notifications that arrived since the last call: FN(UD,
+ * IFINDEX, NAME) for a link added or changed, FN(UD, IFINDEX, NULL) for one
+ * removed, in the order they happened. 0 when every one was applied, 1
+ * when some were lost (or could not be read): the caller's table needs a
+ * dump; -errno on failure. Never blocks. */
+typedef void (*netns_link_change_fn)(void *ud, int ifindex, const char *name);
+int netns_watch_apply(struct netns_watch *w, netns_link_change_fn fn, void *ud);
 void netns_watch_free(struct netns_watch *w);
 
 #endif

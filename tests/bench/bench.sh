@@ -72,7 +72,7 @@ echo "# fleet of $N containers up in $(($(date +%s) - start)) s" >&2
 # for the daemon. The floor holds the former design's 16 files and a
 # socket per container (17); when the hard limit, which we may not raise
 # without CAP_SYS_RESOURCE, cannot hold that, say so.
-metrics="cpu, memory, pids, io, net, pressure"
+metrics="cpu, memory, pids, io, net, pressure, state"
 note=""
 need=$((N * 17 + 256))
 if [ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -lt $need ] &&

@@ -552,6 +552,86 @@ static void test_helper_dies_with_collector(void)
 	prctl(PR_SET_CHILD_SUBREAPER, 0);
 }
 
+/* What netns_watch_apply() handed over, in a child's own namespace. */
+struct watch_seen {
+	int n, ifindex[8];
+	char name[8][IFNAMSIZ]; /* "" for a removal */
+};
+
+static void watch_record(void *ud, int ifindex, const char *name)
+{
+	struct watch_seen *w = ud;
+
+	if (w->n < 8) {
+		w->ifindex[w->n] = ifindex;
+		snprintf(w->name[w->n], sizeof(w->name[w->n]), "%s", name ? name : "");
+	}
+	w->n++;
+}
+
+/* In a child in a namespace of its own: each check one bit of the exit
+ * status (0 when all hold). */
+static _Noreturn void watch_child(void)
+{
+	struct netns_watch *w = NULL;
+	struct watch_seen seen = { 0 };
+	int bad = 0, idx;
+
+	if (unshare(CLONE_NEWNET) < 0 || netns_watch_links(&w) < 0)
+		_exit(0xff);
+	if (netns_watch_apply(w, watch_record, &seen) != 0 || seen.n != 0)
+		bad |= 1; /* nothing yet */
+	if (system("ip link add wa0 type veth peer name wp0") != 0)
+		_exit(0xff);
+	idx = (int)if_nametoindex("wa0");
+	memset(&seen, 0, sizeof(seen));
+	for (int i = 0; i < 8; i++)
+		seen.ifindex[i] = -1;
+	if (netns_watch_apply(w, watch_record, &seen) != 0 || seen.n < 2)
+		bad |= 2; /* added: both ends of the pair, ours by its name */
+	for (int i = 0, found = 0; !(bad & 2) && i < seen.n && i < 8; i++) {
+		found |= seen.ifindex[i] == idx && !strcmp(seen.name[i], "wa0");
+		if (i == seen.n - 1 && !found)
+			bad |= 2;
+	}
+	memset(&seen, 0, sizeof(seen));
+	if (system("ip link set wa0 name wb0") != 0 || netns_watch_apply(w, watch_record, &seen) != 0 ||
+	    seen.n < 1 || seen.ifindex[seen.n - 1] != idx || strcmp(seen.name[seen.n - 1], "wb0") != 0)
+		bad |= 4; /* renamed */
+	memset(&seen, 0, sizeof(seen));
+	/* a veth goes with its peer: two removals, ours among them */
+	if (system("ip link del wb0") != 0 || netns_watch_apply(w, watch_record, &seen) != 0 ||
+	    seen.n < 2 || seen.n > 8)
+		bad |= 8;
+	for (int i = 0, found = 0; !(bad & 8) && i < seen.n; i++) {
+		found |= seen.ifindex[i] == idx && seen.name[i][0] == '\0';
+		if (seen.name[i][0] != '\0')
+			bad |= 8; /* only removals */
+		if (i == seen.n - 1 && !found)
+			bad |= 8;
+	}
+	netns_watch_free(w);
+	_exit(bad);
+}
+
+static void test_watch_apply(void)
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		watch_child();
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	T_OK(WIFEXITED(status) && WEXITSTATUS(status) != 0xff, "watch child ran (status %d)",
+	     status);
+	status = WIFEXITED(status) ? WEXITSTATUS(status) : 0xff;
+	T_OK(!(status & 1), "link notifications: none before a change");
+	T_OK(!(status & 2), "a link added: its ifindex and name");
+	T_OK(!(status & 4), "a link renamed: the new name");
+	T_OK(!(status & 8), "a link removed: its ifindex, no name");
+}
+
 int main(int argc, char **argv)
 {
 	struct netns_helper *h = NULL;
@@ -590,6 +670,7 @@ int main(int argc, char **argv)
 	T_EQ_INT(status_dec(hp, "NoNewPrivs:"), 1, "helper no_new_privs");
 	T_EQ_INT(status_dec(hp, "Uid:"), 65534, "helper runs as uid 65534");
 	test_exec_confined(hp);
+	test_watch_apply();
 
 	r = ct_start();
 	T_EQ_INT(r, 0, "container process started");
