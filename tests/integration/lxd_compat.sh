@@ -13,6 +13,7 @@
 . "$TOP/tests/lib/daemon.sh"
 . "$TOP/tests/lib/lxd.sh"
 . "$TOP/tests/lib/prometheus.sh"
+. "$TOP/tests/lib/lxdcmp.sh"
 need_lxd
 d_setup lxdc prometheus ip
 s=lx$$
@@ -64,48 +65,24 @@ D_LIFETIME=120 d_start lxc -c "$W/c.ini" --stdout --interval 1
 wait_until 20 d_cycles_ge lxc 1 2>/dev/null
 
 # --- the same moment, both endpoints ---
-norm() { # "family{labels} value", one line per series, sorted
-	grep -v '^#' | grep "name=\"$inst\"" |
-		awk '{ i = index($0, "} "); k = substr($0, 1, i); v[k] += substr($0, i + 2) } END { for (k in v) printf "%s %.17g\n", k, v[k] }' |
-		sort
-}
-curl -sk "https://127.0.0.1:$lport/1.0/metrics" | norm >"$W/lxd.txt"
-curl -s "http://127.0.0.1:$cport/1.0/metrics" | norm >"$W/ours.txt"
+curl -sk "https://127.0.0.1:$lport/1.0/metrics" | lxdcmp_norm "$inst" >"$W/lxd.txt"
+curl -s "http://127.0.0.1:$cport/1.0/metrics" | lxdcmp_norm "$inst" >"$W/ours.txt"
 diag "LXD: $(wc -l <"$W/lxd.txt") series of $inst, lxcollectd: $(wc -l <"$W/ours.txt")"
 check "LXD reports the instance" test -s "$W/lxd.txt"
-missing=$(cut -d' ' -f1 "$W/lxd.txt" | while read -r k; do grep -qF "$k " "$W/ours.txt" || echo "$k"; done)
-eq "every series LXD has for $inst, lxcollectd has" "$missing" ""
-extra=$(cut -d' ' -f1 "$W/ours.txt" | while read -r k; do grep -qF "$k " "$W/lxd.txt" || echo "$k"; done)
+eq "every series LXD has for $inst, lxcollectd has" "$(lxdcmp_missing "$W/lxd.txt" "$W/ours.txt")" ""
+extra=$(lxdcmp_missing "$W/ours.txt" "$W/lxd.txt")
 [ -n "$extra" ] && diag "only lxcollectd has: $(echo $extra)"
-# compare: exact for what an idle container cannot change within a
-# second, else within 2% (memory) or 0.05 s (CPU time of one CPU)
-join "$W/lxd.txt" "$W/ours.txt" | while read -r k a b; do
-	case $k in
-	lxd_cpu_seconds_total*) tol=abs:0.05 ;;
-	lxd_memory_MemTotal*|lxd_procs_total*|lxd_network_*|lxd_disk_*) tol=exact ;;
-	*) tol=rel:2 ;;
-	esac
-	echo "$k $a $b $tol"
-done >"$W/pairs"
-bad=$(awk '{
-	a = $2 + 0; b = $3 + 0; d = a - b; if (d < 0) d = -d
-	split($4, t, ":")
-	if (t[1] == "exact" && $2 != $3) print $1, $2, $3
-	if (t[1] == "abs" && d > t[2]) print $1, $2, $3
-	if (t[1] == "rel" && d > (a < 0 ? -a : a) * t[2] / 100 && d > 4096) print $1, $2, $3
-}' "$W/pairs")
+lxdcmp_pairs "$W/lxd.txt" "$W/ours.txt" >"$W/pairs"
+bad=$(lxdcmp_differs "$W/pairs")
 [ -n "$bad" ] && printf '%s\n' "$bad" | sed 's/^/# differs: /'
 eq "every shared figure agrees with LXD's ($(wc -l <"$W/pairs") compared)" "$bad" ""
-for t in exact abs rel; do
-	diag "compared $(grep -c " $t" "$W/pairs") series $t: $(awk -v t="$t" '$4 ~ "^" t { sub(/\{.*/, "", $1); print $1 }' "$W/pairs" | sort | uniq -c | awk '{ printf "%s%s x%s", s, $2, $1; s = ", " }')"
-done
-awk '$4 ~ /^abs|^rel/ { d = $2 - $3; if (d < 0) d = -d; if (d > m[$4]) m[$4] = d } END { for (t in m) printf "# largest difference %s: %.6g\n", t, m[t] }' "$W/pairs"
+lxdcmp_diag "$W/pairs"
 # per CPU: a series for each CPU the cgroup reports (v1: every possible
 # CPU, idle ones too; v2: cpu="0" only), on both sides
-ncpu_lxd=$(grep -o '^lxd_cpu_seconds_total{cpu="[0-9]*",mode="user"' "$W/lxd.txt" | sort -u | wc -l)
-ncpu_ours=$(grep -o '^lxd_cpu_seconds_total{cpu="[0-9]*",mode="user"' "$W/ours.txt" | sort -u | wc -l)
+ncpu_lxd=$(lxdcmp_ncpu "$W/lxd.txt")
+ncpu_ours=$(lxdcmp_ncpu "$W/ours.txt")
 eq "lxd_cpu_seconds_total: as many CPUs as LXD ($ncpu_lxd)" "$ncpu_ours" "$ncpu_lxd"
-diag "CPU seconds, LXD / lxcollectd: $(awk '$1 ~ /^lxd_cpu_seconds_total/ { match($1, /cpu="[0-9]+",mode="[a-z]+"/); printf "%s%s %s/%s", s, substr($1, RSTART, RLENGTH), $2, $3; s = "; " }' "$W/pairs")"
+lxdcmp_cpu_diag "$W/pairs"
 if [ -d /sys/fs/cgroup/cpuacct ]; then
 	eq "v1: one series per possible CPU" "$ncpu_ours" \
 		"$(($(grep -c . "/sys/fs/cgroup/cpuacct/lxc.payload.$inst/cpuacct.usage_all") - 1))"

@@ -7,7 +7,7 @@
 # that in its SANITIZE=1 pass, which would test the same binary again.
 . "$(dirname "$0")/../lib/common.sh"
 need_root
-need_cmd make dpkg-buildpackage qemu-system-x86_64 mmdebstrap
+need_cmd make dpkg-buildpackage qemu-system-x86_64 mmdebstrap promtool
 log=$(mktemp); t_defer "rm -f '$log'"
 if ! make --no-print-directory -C "$TOP" deb >"$log" 2>&1; then
 	not_ok "make deb"; tail -n 30 "$log" | sed 's/^/#   /'; t_done; exit 1

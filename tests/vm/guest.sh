@@ -13,10 +13,13 @@
 io=$1
 . "$io/lib/common.sh"
 . "$io/lib/daemon.sh"
+. "$io/lib/lxdcmp.sh"
 set -u
 DB=lxd
 INFLUX_URL=http://127.0.0.1:8086
 IV=5
+PROM_ADDR=127.0.0.1:9101
+LXD_ADDR=127.0.0.1:8443
 U=lxcollectd.service
 CG=/sys/fs/cgroup
 t0=$(date +%s)
@@ -366,6 +369,15 @@ eq "no warning in the journal from install to now" "$(printf '%s' "$warn" | grep
 # ---------------------------------------------------------------- watchdog
 # a short watchdog for the test, and a forbidden system call kills instead
 # of failing with EPERM, so that it shows up in the kernel's audit log
+# (and from this start on, the Prometheus endpoint: [prometheus] changes
+# take effect at a start, which also reads LXC's directory: c3 is there)
+# lxc-create makes NAME 0770 root:root: the daemon's dynamic uid could not
+# see NAME/config, and a stopped container would be missing (a running one
+# is found by its cgroup); searchable, as c1 and c2 are
+check "LXC container c3 created, never started" sh -c \
+	'lxc-create -t busybox -n c3 >/tmp/c3.create.log 2>&1 && chmod 755 /var/lib/lxc/c3 &&
+	[ "$(lxc-info -n c3 -sH)" = STOPPED ]'
+sed -i "s/^listen = .*/listen = $PROM_ADDR/" /etc/lxcollectd/lxcollectd.ini
 mkdir -p /run/systemd/system/$U.d
 cat >/run/systemd/system/$U.d/test.conf <<EOF
 [Service]
@@ -393,6 +405,104 @@ ticks=$(influx_q "SELECT usage_ns FROM container_cpu WHERE container = 'c2' AND 
 	jq -r '.results[0].series[0].values[]?[0]' | tr '\n' ' ')
 want=$(seq "$t" "$IV" "$t2" | tr '\n' ' ')
 eq "no tick missing across the watchdog restart" "$ticks" "$want"
+
+# ---------------------------------------------------------------- Prometheus
+# both endpoints under the real unit (ProcSubset=pid, /sys read-only), on
+# pure v2: /metrics well formed, a container never started STOPPED;
+# /1.0/metrics of a1 against LXD's own, a loop device with known I/O
+# (its name looked up in /sys/dev/block under the sandbox) included
+tdiag "prometheus"
+lxc config set core.https_address "$LXD_ADDR" && lxc config set core.metrics_authentication false ||
+	fatal "LXD serves its metrics on $LXD_ADDR"
+# the loop device's file in a tmpfs: no block device beneath it whose I/O
+# the instance's cgroup would be charged with later (writeback)
+truncate -s 16M /run/xblk.img
+loop=$(losetup -f --show /run/xblk.img 2>/tmp/losetup.log) || { sed 's/^/#   /' /tmp/losetup.log; fatal "a loop device"; }
+ldev=${loop#/dev/}
+check "a1 gets the loop device $loop" sh -c \
+	"lxc config device add a1 xblk unix-block source=$loop path=/dev/xblk --project p1 >/dev/null"
+# 100 direct writes of 4 KiB and 50 direct reads: the instance's own I/O,
+# counted in its io.stat without any throttle rule on v2
+check "a1 writes its block device (100 x 4 KiB, O_DIRECT)" \
+	timeout 60 lxc exec a1 --project p1 -- dd if=/dev/zero of=/dev/xblk bs=4096 count=100 oflag=direct
+check "and reads it (50 x 4 KiB)" \
+	timeout 60 lxc exec a1 --project p1 -- dd if=/dev/xblk of=/dev/null bs=4096 count=50 iflag=direct
+diag "a1 io.stat: $(cat $CG/lxc.payload.p1_a1/io.stat | tr '\n' ';')"
+t=$(wait_tick_after "$(date +%s)") || fatal "a cycle after the I/O"
+# the two scrapes right after a cycle was published; a counter that moved
+# in between (a stray frame) gets two more cycles, a wrong figure fails
+# every time
+PD=/tmp/prom
+mkdir -p $PD
+tries=0
+while :; do
+	t=$(TICK_POLL=0.05 wait_tick_after "$(last_logged)") || fatal "a cycle for the scrapes"
+	code=$(curl -s -o $PD/ours.raw -w '%{http_code}' "http://$PROM_ADDR/1.0/metrics")
+	curl -sk -o $PD/lxd.raw "https://$LXD_ADDR/1.0/metrics"
+	lxdcmp_norm a1 p1 <$PD/lxd.raw >$PD/lxd.txt
+	lxdcmp_norm a1 p1 <$PD/ours.raw >$PD/ours.txt
+	lxdcmp_pairs $PD/lxd.txt $PD/ours.txt >$PD/pairs
+	missing=$(lxdcmp_missing $PD/lxd.txt $PD/ours.txt)
+	bad=$(lxdcmp_differs $PD/pairs)
+	tries=$((tries + 1))
+	[ -z "$missing$bad" ] && [ -s $PD/lxd.txt ] && break
+	[ $tries = 3 ] && break
+	diag "tick $t: the scrapes differ, trying the next"
+done
+eq "/1.0/metrics answers 200" "$code" 200
+diag "LXD: $(wc -l <$PD/lxd.txt) series of a1 in p1, lxcollectd: $(wc -l <$PD/ours.txt)"
+check "LXD reports a1 in p1" test -s $PD/lxd.txt
+eq "every series LXD has for a1, lxcollectd has (same names and labels)" "$missing" ""
+extra=$(lxdcmp_missing $PD/ours.txt $PD/lxd.txt)
+[ -n "$extra" ] && diag "only lxcollectd has: $(echo $extra)"
+[ -n "$bad" ] && printf '%s\n' "$bad" | sed 's/^/# differs: /'
+eq "every shared figure agrees with LXD's ($(wc -l <$PD/pairs) compared)" "$bad" ""
+lxdcmp_diag $PD/pairs
+lxdcmp_cpu_diag $PD/pairs
+cpus() { grep -o '^lxd_cpu_seconds_total{cpu="[0-9]*"' "$1" | sort -u | sed 's/.*{//' | tr '\n' ' '; }
+eq "v2: lxd_cpu_seconds_total of LXD only cpu=\"0\"" "$(cpus $PD/lxd.txt)" 'cpu="0" '
+eq "v2: lxd_cpu_seconds_total of lxcollectd only cpu=\"0\"" "$(cpus $PD/ours.txt)" 'cpu="0" '
+sel="{device=\"$ldev\",name=\"a1\",project=\"p1\",type=\"container\"}"
+for f in "written_bytes 409600" "writes_completed 100" "read_bytes 204800" "reads_completed 50"; do
+	set -- $f
+	eq "lxd_disk_$1_total of $ldev: what dd did" \
+		"$(grep -F "lxd_disk_$1_total$sel " $PD/ours.txt | cut -d' ' -f2)" "$2"
+	eq "lxd_disk_$1_total of $ldev: LXD says the same" \
+		"$(grep -F "lxd_disk_$1_total$sel " $PD/lxd.txt | cut -d' ' -f2)" "$2"
+done
+
+# /metrics: 200, the text format's essentials (every sample under a
+# family's # TYPE, each family once, names, labels and values well formed),
+# and promtool's verdict (the host's, lent by tests/vm/run.sh)
+code=$(curl -s -o $PD/own.txt -w '%{http_code}' "http://$PROM_ADDR/metrics")
+eq "/metrics answers 200" "$code" 200
+fmt=$(awk '
+	/^# TYPE / { if ($3 in seen) print NR ": family " $3 " twice"; seen[$3] = 1; fam = $3; next }
+	/^# HELP / { next }
+	/^#/ { print NR ": stray comment"; next }
+	{
+		if (!match($0, /^[a-zA-Z_:][a-zA-Z0-9_:]*/)) { print NR ": bad name"; next }
+		n = substr($0, 1, RLENGTH); r = substr($0, RLENGTH + 1)
+		if (fam == "" || (n != fam && index(n, fam "_") != 1)) print NR ": " n " outside its family (" fam ")"
+		if (r !~ /^(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*"(,[a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*")*)?\})? [-+]?([0-9.]+([eE][-+]?[0-9]+)?|Inf|NaN)( [0-9]+)?$/)
+			print NR ": bad labels or value"
+		samples++
+	}
+	END { if (samples < 10) print "only " samples + 0 " samples" }' $PD/own.txt)
+[ -n "$fmt" ] && printf '%s\n' "$fmt" | head -n 10 | sed 's/^/#   /'
+eq "/metrics: the text format's essentials ($(grep -vc '^#' $PD/own.txt) samples)" "$(printf '%s' "$fmt" | grep -c .)" 0
+pt=$("$io/promtool" check metrics <$PD/own.txt 2>&1)
+check "promtool check metrics accepts /metrics" test $? = 0 -a -z "$pt"
+[ -n "$pt" ] && printf '%s\n' "$pt" | head -n 10 | sed 's/^/#   /'
+state() { grep "^lxcollectd_container_state{" $PD/own.txt | grep -F "container=\"$1\"" | grep -F "state=\"$2\"" | awk '{ print $NF }'; }
+eq "container_state: c3 (never started) STOPPED" "$(state c3 STOPPED)" 1
+eq "container_state: c1 RUNNING" "$(state c1 RUNNING)" 1
+fs_size=$(grep '^lxcollectd_container_fs_size_bytes{' $PD/own.txt | grep -F 'container="c1"' | grep -F 'mountpoint="/"' | awk '{ print $NF }')
+eq "container_fs: c1's / as large as the file system under its rootfs" "$fs_size" \
+	"$(stat -f -c '%b %S' /var/lib/lxc/c1/rootfs | awk '{ printf "%.0f", $1 * $2 }')"
+lxc config device remove a1 xblk --project p1 >/dev/null
+losetup -d "$loop"
+lxc-destroy -n c3 >/dev/null 2>&1
 
 # ---------------------------------------------------------------- outage
 tdiag "outage: influxdb stopped"

@@ -29,7 +29,7 @@ skip() {
 	exit 77
 }
 [ "$(id -u)" = 0 ] || skip "needs root (mmdebstrap, 9p passthrough)"
-for c in qemu-system-x86_64 mmdebstrap mkfs.ext4 xz; do
+for c in qemu-system-x86_64 mmdebstrap mkfs.ext4 xz promtool; do
 	command -v "$c" >/dev/null 2>&1 || skip "needs $c (make deps)"
 done
 [ -f "$deb" ] || { echo "not ok 1 - package $deb missing (make deb)"; echo "0 passed, 1 failed"; exit 1; }
@@ -45,7 +45,10 @@ trap 'exit 130' INT TERM
 mkdir -p "$io/lib"
 cp "$deb" "$io/lxcollectd.deb"
 cp "$here/guest.sh" "$io/guest.sh"
-cp "$top/tests/lib/common.sh" "$top/tests/lib/daemon.sh" "$io/lib/"
+cp "$top/tests/lib/common.sh" "$top/tests/lib/daemon.sh" "$top/tests/lib/lxdcmp.sh" "$io/lib/"
+# promtool (from the prometheus package, make deps) is lent to the guest
+# rather than installed in its image: it needs only the C library
+cp "$(command -v promtool)" "$io/promtool"
 
 boot=$(date +%s)
 timeout --foreground -k 10 "$limit" qemu-system-x86_64 \
