@@ -9,9 +9,14 @@
  * The steady-state cycle is what a host pays for years: per container it
  * is the re-read of the open cgroup files, one statistics dump and the
  * encoding, with no allocation; the limits and the identity of the init
- * are looked at once a minute (benchmarks: README "Performance"). */
+ * are looked at once a minute (benchmarks: README "Performance").
+ *
+ * Here: the table, the cycle and the fd budget. container_state is in
+ * collect_state.c, a container's network socket and figures in
+ * collect_net.c; collect_int.h holds what they share. */
 #include "collector/collect.h"
 #include "collector/blkdev.h"
+#include "collector/collect_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,7 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <time.h>
@@ -35,39 +39,6 @@
 #include "collector/state.h"
 #include "util/util.h"
 
-struct ct {
-	char *relpath;
-	char *name;
-	char *project;
-	bool writable; /* name and project can be written as tags */
-	bool reported_missing_init;
-	bool reported_net_error;
-	unsigned reopens; /* of a cgroup found half made (cg_container_partial) */
-	struct cg_container *cg;
-	int64_t limits_due; /* CLOCK_MONOTONIC µs: read its limits again */
-	/* network: the init process the socket was made for, known by PID and
-	 * start time and held by nothing (no fd): a restart shows as the
-	 * cgroup made anew, and the start time is checked once a minute */
-	pid_t init_pid;
-	uint64_t init_starttime;
-	bool net_stale; /* find the init and its namespace again this cycle */
-	bool no_net; /* shares the host's namespace, or no init: no net points */
-	struct net_ct *net;
-	/* the init's root directory (read-only, from the netns helper), for
-	 * container_fs; -1 when there is none */
-	int root_fd;
-	bool reported_no_root;
-	/* fdbudget.h: a warm container keeps its files open and counts
-	 * held_fds in the budget; a cold one (cg NULL between cycles) opens
-	 * and closes them every cycle */
-	bool cold;
-	uint64_t held_fds;
-	/* container_state: the init's start time (clock ticks since boot),
-	 * 0 until found; looked for at discovery and with the limits */
-	uint64_t start_ticks;
-	struct cg_frozen frozen; /* read when it may have changed (freeze.c) */
-};
-
 /* Discovery trusts inotify between full rescans of the hierarchy at
  * least this many cycles apart (5 minutes at the default interval). */
 #define DISCOVERY_RESCAN 30
@@ -76,37 +47,6 @@ struct ct {
  * container has its own turn, so that a thousand containers do not all
  * open their limit files in the same cycle. */
 #define LIMITS_EVERY_MS 60000
-
-struct collector {
-	const struct config *cfg;
-	struct cg_root *root;
-	struct cg_discovery *disc;
-	struct cg_freezer *freezer; /* NULL: container_state off */
-	struct net *net; /* NULL: network metrics off */
-	struct ct *cts;
-	size_t n, cap;
-	size_t found, left_out; /* at the last discovery */
-	unsigned cg_metrics;
-	struct lp_buf *side; /* NULL: no /1.0/metrics lines */
-	struct blkdev_names *blkdev; /* device names for them, NULL: none */
-	uint64_t host_mem;   /* LXD's MemTotal of the host, 0 when unknown */
-	int64_t now;	       /* CLOCK_MONOTONIC µs at the start of this cycle */
-	uint64_t limits_every; /* cycles in LIMITS_EVERY_MS */
-	uint64_t limits_turn;  /* spreads the containers over those cycles */
-	struct fdbudget fdb;
-	/* container_state: what LXC's and LXD's directories hold (state.h),
-	 * and which of those run (found in the table), at the last scan */
-	struct state_known *known;
-	bool *known_up;
-	size_t nknown;
-	int64_t scan_due; /* CLOCK_MONOTONIC µs; 0: scan at the next cycle */
-	int64_t btime_ns; /* boot time, unix nanoseconds (boot_time_ns()) */
-	uint64_t hz;	  /* clock ticks per second */
-};
-
-/* The directories of LXC and LXD are scanned at least this often (and
- * when discovery saw a change). */
-#define SCAN_EVERY_MS 60000
 
 /* The host's MemTotal as LXD 5.0 reports it: /proc/meminfo's kB taken as
  * 1000 bytes each (what LXD's dashboards have always shown). From
@@ -119,15 +59,6 @@ static uint64_t host_mem_total(void)
 	if (sysinfo(&si) < 0)
 		return 0;
 	return (uint64_t)si.totalram * si.mem_unit / 1024 * 1000;
-}
-
-/* The boot time in unix nanoseconds, as the kernel gives /proc/stat's
- * btime: the real-time clock minus CLOCK_BOOTTIME, the clock of a
- * process's start time. Not /proc/stat itself: the unit's ProcSubset=pid
- * hides it. Taken again at each scan, as the real-time clock may be set. */
-static int64_t boot_time_ns(void)
-{
-	return clock_us(CLOCK_REALTIME) * 1000 - clock_us(CLOCK_BOOTTIME) * 1000;
 }
 
 void collector_set_side(struct collector *c, struct lp_buf *side)
@@ -234,20 +165,7 @@ void collector_free(struct collector *c)
 	free(c);
 }
 
-void collector_drop_net(struct collector *c)
-{
-	if (!c || !c->net)
-		return;
-	for (size_t i = 0; i < c->n; i++) {
-		net_ct_free(c->cts[i].net);
-		c->cts[i].net = NULL;
-		c->cts[i].no_net = true;
-	}
-	net_free(c->net);
-	c->net = NULL;
-}
-
-static bool wanted(const struct config *cfg, const char *name)
+bool wanted(const struct config *cfg, const char *name)
 {
 	if (!strv_match(&cfg->include, name))
 		return false;
@@ -281,22 +199,6 @@ static void ct_keep_or_close(struct collector *col, struct ct *c)
 	cg_container_free(c->cg);
 	c->cg = NULL;
 	c->cold = true;
-}
-
-/* The init's start time, for uptime_s: once found, kept until the
- * cgroup is made anew. The init the network socket was made for is that
- * init: no second look through cgroup.procs and /proc. */
-static void find_start(struct collector *col, struct ct *c)
-{
-	pid_t pid;
-	uint64_t st;
-
-	if (c->start_ticks != 0)
-		return;
-	if (c->init_pid > 0 && !c->net_stale)
-		c->start_ticks = c->init_starttime;
-	else if (cg_find_init(col->root, c->relpath, &pid, &st) == 0)
-		c->start_ticks = st;
 }
 
 /* Fill a new table slot from a discovered cgroup; false if it is skipped
@@ -467,77 +369,6 @@ static int collector_sync(struct collector *col, struct cg_found *found, size_t 
 	return 0;
 }
 
-/* Is the init we made the socket for still there? Its start time tells
- * it from a later process with the same PID. */
-static bool init_same(const struct collector *col, const struct ct *c)
-{
-	uint64_t st;
-
-	return c->init_pid > 0 && cg_read_starttime(col->cfg->proc_root, c->init_pid, &st) == 0 &&
-	       st == c->init_starttime;
-}
-
-/* When the init may have changed (first sight, cgroup made anew, a
- * failure last cycle, or CHECK: the once-a-minute look at its start
- * time), find it again and bring the container's socket up to date. The
- * helper checks the start time too: a socket is never made for a reused
- * PID. */
-static void ct_sync_net(struct collector *col, struct ct *c, bool check)
-{
-	uint64_t st;
-	pid_t pid;
-	int r;
-
-	if (!c->net_stale && (!check || c->init_pid <= 0 || init_same(col, c)))
-		return;
-	c->net_stale = true; /* until the end */
-	c->no_net = true;
-	c->init_pid = 0;
-	r = cg_find_init(col->root, c->relpath, &pid, &st);
-	if (r < 0) {
-		if (!c->reported_missing_init)
-			log_info("container %s: no init process found (%s), reporting it without network",
-				 c->name, strerror(-r));
-		c->reported_missing_init = true;
-		return;
-	}
-	c->reported_missing_init = false;
-	if (c->root_fd >= 0)
-		close(c->root_fd);
-	c->root_fd = -1;
-	r = net_ct_sync(col->net, &c->net, pid, st, &c->root_fd);
-	if (r == -EXDEV) {
-		log_info("container %s: shares the host's network namespace, no network points",
-			 c->name);
-		c->init_pid = pid;
-		c->init_starttime = st;
-		c->net_stale = false;
-		return;
-	}
-	if (r < 0) {
-		/* -ESRCH: the init died since we found it, a restart in
-		 * progress; -ECONNRESET: the helper died, which the daemon
-		 * reports once; anything else is worth one warning */
-		if (r == -ESRCH || r == -ECONNRESET || c->reported_net_error)
-			log_debug("container %s: cannot open its network namespace: %s, skipping network",
-				  c->name, strerror(-r));
-		else
-			log_warning("container %s: cannot open its network namespace: %s, skipping network",
-				    c->name, strerror(-r));
-		c->reported_net_error = r != -ESRCH;
-		return; /* try again next cycle */
-	}
-	c->reported_net_error = false;
-	if (c->root_fd < 0 && !c->reported_no_root)
-		log_warning("container %s: cannot open its root directory, no container_fs", c->name);
-	c->reported_no_root = c->root_fd < 0;
-	log_debug("container %s: init pid %d, network socket ready", c->name, (int)pid);
-	c->init_pid = pid;
-	c->init_starttime = st;
-	c->net_stale = false;
-	c->no_net = false;
-}
-
 static void log_bad_fields(const struct ct *c, const struct cg_stats *s)
 {
 	if (!s->bad || log_get_level() < LOG_DEBUG)
@@ -546,153 +377,6 @@ static void log_bad_fields(const struct ct *c, const struct cg_stats *s)
 		if ((s->bad >> f) & 1)
 			log_debug("container %s: %s: unreadable value, field omitted", c->name,
 				  cg_field_name((enum cg_field)f));
-}
-
-/* container_fs: the root filesystem seen through the init's root
- * directory (one fstatfs; no path walk, no namespace entered). Returns
- * the points written (0 or 1) or -ENOMEM. */
-static int write_fs(struct ct *c, const struct ct_ident *id, int64_t ts_ns, struct lp_buf *out)
-{
-	struct statfs sf;
-
-	if (c->root_fd < 0)
-		return 0;
-	if (fstatfs(c->root_fd, &sf) < 0) {
-		log_debug("container %s: fstatfs of its root failed: %s, skipping container_fs",
-			  c->name, strerror(errno));
-		return 0;
-	}
-	return schema_write_fs(out, id, &sf, ts_ns);
-}
-
-/* container_state of one container; START_TICKS UINT64_MAX when it does
- * not run, 0 when its start is unknown. */
-static int write_state(const struct collector *col, const struct ct_ident *id, const char *state,
-		       uint64_t start_ticks, int64_t ts_ns, struct lp_buf *out)
-{
-	int64_t started = -1;
-
-	if (start_ticks != UINT64_MAX && start_ticks && col->hz)
-		started = (col->btime_ns + (int64_t)(start_ticks * (1000000000 / col->hz))) /
-			  1000000000;
-	return schema_write_state(out, id, state, start_ticks != UINT64_MAX, started, ts_ns);
-}
-
-static int ct_ptr_cmp(const void *a, const void *b)
-{
-	const struct ct *x = *(const struct ct *const *)a, *y = *(const struct ct *const *)b;
-
-	return state_cmp(x->name, x->project, y->name, y->project);
-}
-
-/* Scan LXC's and LXD's directories again and mark which of what they hold
- * runs (has a cgroup in the table). A failed scan keeps the last one. */
-static void state_rescan(struct collector *col)
-{
-	struct state_known *known = NULL;
-	const struct ct **by_name = NULL;
-	size_t nknown = 0;
-	bool *up;
-	int r;
-
-	col->scan_due = col->now + SCAN_EVERY_MS * 1000;
-	col->btime_ns = boot_time_ns();
-	r = state_scan(&col->cfg->lxc_path, &col->cfg->lxd_path, &known, &nknown);
-	if (r < 0) {
-		log_warning("scanning the container directories failed: %s", strerror(-r));
-		return;
-	}
-	up = calloc(nknown ? nknown : 1, sizeof(*up));
-	by_name = calloc(col->n ? col->n : 1, sizeof(*by_name));
-	if (!up || !by_name) {
-		free(up);
-		free(by_name);
-		state_known_free(known, nknown);
-		log_warning("scanning the container directories failed: %s", strerror(ENOMEM));
-		return;
-	}
-	for (size_t i = 0; i < col->n; i++)
-		by_name[i] = &col->cts[i];
-	if (col->n)
-		qsort(by_name, col->n, sizeof(*by_name), ct_ptr_cmp);
-	for (size_t i = 0, j = 0; i < nknown; i++) {
-		int cmp = 1;
-
-		while (j < col->n &&
-		       (cmp = state_cmp(by_name[j]->name, by_name[j]->project, known[i].name,
-					known[i].project)) < 0)
-			j++;
-		up[i] = j < col->n && cmp == 0;
-	}
-	free(by_name);
-	state_known_free(col->known, col->nknown);
-	free(col->known_up);
-	col->known = known;
-	col->known_up = up;
-	col->nknown = nknown;
-}
-
-/* container_state of the containers that exist but do not run. */
-static int write_stopped(struct collector *col, int64_t ts_ns, struct lp_buf *out,
-			 struct cycle_stats *st)
-{
-	if (col->scan_due == 0 || col->now >= col->scan_due)
-		state_rescan(col);
-	for (size_t i = 0; i < col->nknown; i++) {
-		const struct state_known *k = &col->known[i];
-		struct ct_ident id = { col->cfg->hostname, k->name, k->project, col->cfg->tags,
-				       col->cfg->ntags };
-		int n;
-
-		if (col->known_up[i] || !wanted(col->cfg, k->name) || !lp_tag_ok(k->name) ||
-		    (k->project && !lp_tag_ok(k->project)))
-			continue;
-		n = write_state(col, &id, "STOPPED", UINT64_MAX, ts_ns, out);
-		if (n < 0)
-			return n;
-		st->points += (uint64_t)n;
-	}
-	return 0;
-}
-
-/* One container's network figures: sync its socket, dump its links and
- * encode them when OUT is given. Returns 0 (ret_links NULL when there are
- * none this cycle), or -errno of the encoder. */
-static int ct_net(struct collector *col, struct ct *c, const struct ct_ident *id,
-		  int64_t ts_ns, struct lp_buf *out, struct cycle_stats *st,
-		  const struct netns_link **ret_links, size_t *ret_n)
-{
-	const struct netns_link *links;
-	size_t nl;
-	int r;
-
-	*ret_links = NULL;
-	*ret_n = 0;
-	if (c->no_net || !c->net)
-		return 0;
-	r = net_ct_links(c->net, &links, &nl);
-	if (r < 0) {
-		log_warning("container %s: link dump failed: %s, skipping network", c->name,
-			    strerror(-r));
-		return 0;
-	}
-	if (out) {
-		r = net_ct_write(col->net, c->net, links, nl, id, ts_ns, out, col->side);
-		if (r < 0)
-			return r;
-		st->points += (uint64_t)r;
-		/* the root filesystem, also through the helper; lxd2influx's
-		 * measurements stay exactly those its dashboards know */
-		if (col->cfg->schema != CFG_SCHEMA_LXD2INFLUX) {
-			r = write_fs(c, id, ts_ns, out);
-			if (r < 0)
-				return r;
-			st->points += (uint64_t)r;
-		}
-	}
-	*ret_links = links;
-	*ret_n = nl;
-	return 0;
 }
 
 /* The figures of one container only /1.0/metrics has: memory details,

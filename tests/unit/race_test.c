@@ -6,7 +6,7 @@
  *    and between cg_container_open() and cg_container_read() (real
  *    cgroups): -ENOENT, which collect.c drops quietly;
  *  - the init found by cg_find_init() dies (zombie, then reaped) or its
- *    PID is reused before netns_helper_open(): -ESRCH, which collect.c
+ *    PID is reused before netns_helper_open(): -ESRCH, which collect_net.c
  *    retries next cycle without a warning;
  *  - cgroup.procs lists a process that is already gone: -ESRCH;
  *  - a cgroup file that shrinks or is empty between two reads: the field
