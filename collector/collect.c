@@ -165,7 +165,7 @@ void collector_free(struct collector *c)
 	free(c);
 }
 
-bool wanted(const struct config *cfg, const char *name)
+bool collect_wanted(const struct config *cfg, const char *name)
 {
 	if (!strv_match(&cfg->include, name))
 		return false;
@@ -261,7 +261,7 @@ static void log_discovery(struct collector *col, const struct cg_found *found, s
 	if (log_get_level() < LOG_DEBUG)
 		return;
 	for (size_t j = 0; j < nfound && shown < 5; j++)
-		if (!wanted(col->cfg, found[j].name))
+		if (!collect_wanted(col->cfg, found[j].name))
 			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
 				 shown++ ? ", " : ": ", log_escape(found[j].name, esc, sizeof(esc)));
 	log_debug("discovery: %zu cgroup%s match%s the container naming rules, %zu of them left "
@@ -322,7 +322,7 @@ static int collector_sync(struct collector *col, struct cg_found *found, size_t 
 	col->found = nfound;
 	col->left_out = 0;
 	for (j = 0; j < nfound; j++)
-		col->left_out += !wanted(col->cfg, found[j].name);
+		col->left_out += !collect_wanted(col->cfg, found[j].name);
 	log_discovery(col, found, nfound);
 	j = 0;
 
@@ -332,7 +332,7 @@ static int collector_sync(struct collector *col, struct cg_found *found, size_t 
 	while (i < col->n || j < nfound) {
 		int cmp;
 
-		if (j < nfound && !wanted(col->cfg, found[j].name)) {
+		if (j < nfound && !collect_wanted(col->cfg, found[j].name)) {
 			j++;
 			continue;
 		}

@@ -83,7 +83,7 @@ struct collector {
 };
 
 /* collect.c */
-bool wanted(const struct config *cfg, const char *name);
+bool collect_wanted(const struct config *cfg, const char *name);
 
 /* collect_state.c: container_state */
 int64_t boot_time_ns(void);

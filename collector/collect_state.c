@@ -105,7 +105,7 @@ int write_stopped(struct collector *col, int64_t ts_ns, struct lp_buf *out,
 				       col->cfg->ntags };
 		int n;
 
-		if (col->known_up[i] || !wanted(col->cfg, k->name) || !lp_tag_ok(k->name) ||
+		if (col->known_up[i] || !collect_wanted(col->cfg, k->name) || !lp_tag_ok(k->name) ||
 		    (k->project && !lp_tag_ok(k->project)))
 			continue;
 		n = write_state(col, &id, "STOPPED", UINT64_MAX, ts_ns, out);
