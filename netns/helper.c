@@ -263,15 +263,17 @@ static int serve_list(const struct helper_state *st, int fd, int mode, size_t *r
 			size_t l = strlen(e->d_name) + 1;
 
 			off += e->d_reclen;
-			if (trunc || !list_entry_wanted(dfd, e, mode))
+			if (!list_entry_wanted(dfd, e, mode))
 				continue;
 			if (len + l > NETNS_LIST_MAX) {
 				trunc = true;
-				continue;
+				break;
 			}
 			memcpy(out + len, e->d_name, l);
 			len += l;
 		}
+		if (trunc)
+			break; /* the rest is not sent anyway */
 	}
 	close(dfd);
 	*ret_len = len;
