@@ -59,9 +59,12 @@ static void list_fallback(struct collector *col, int r)
 	if (col->list_fallback_logged)
 		return;
 	col->list_fallback_logged = true;
+	/* without container_state the lists only name containers: as before */
+	if (!col->helper && !(col->cfg->metrics & CFG_M_STATE))
+		return;
 	if (!col->helper)
 		log_warning("container_state: no netns helper to list LXC's and LXD's directories "
-			    "(it runs only with net or container_state in [collector] metrics and "
+			    "(it runs only with net or state in [collector] metrics and "
 			    "CAP_SYS_ADMIN and CAP_SYS_PTRACE given); listing them as this process, "
 			    "stopped containers in directories it may not read are missing");
 	else if (r == -EPERM)
