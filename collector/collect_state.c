@@ -56,7 +56,8 @@ static int ct_ptr_cmp(const void *a, const void *b)
  * directories this process may not read are then missing. */
 static void list_fallback(struct collector *col, int r)
 {
-	if (col->list_fallback_logged)
+	/* the helper is gone: the daemon reports its end (check_helper) */
+	if (col->list_fallback_logged || r == -ECONNRESET)
 		return;
 	col->list_fallback_logged = true;
 	/* without container_state the lists only name containers: as before */
