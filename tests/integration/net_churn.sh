@@ -16,6 +16,7 @@ printf '[collector]\ninclude = %s*\nmetrics = pids, net\n' "$s" >"$tmp/c.ini"
 syn_mkcg "lxc.payload.${s}s1" && syn_init "lxc.payload.${s}s1" >/dev/null
 syn_mkcg "lxc.payload.${s}s2" && syn_init "lxc.payload.${s}s2" >/dev/null
 
+: >"$tmp/out" # exists before the first cycles() below: the & redirects later
 "$LXCOLLECTD" -c "$tmp/c.ini" --interval 1 --stdout >"$tmp/out" 2>"$tmp/err" &
 dpid=$!
 t_defer "kill -9 $dpid"
@@ -26,6 +27,7 @@ wait_cycles() { # wait_cycles N: until N more cycles have run
 }
 wait_cycles 2
 hpid=$(pgrep -P $dpid | head -n1)
+[ -n "$hpid" ] || { diag "no netns helper after two cycles"; tail -5 "$tmp/err" | sed 's/^/# /'; }
 fds0=$(ls /proc/$dpid/fd | wc -l)
 hfds0=$(ls /proc/$hpid/fd | wc -l)
 diag "baseline: collector $fds0 fds, helper $hfds0 fds"

@@ -36,6 +36,7 @@ t_defer vc_cleanup
 # ASan keeps freed memory in a 256 MiB quarantine, which would read as
 # growth here: without it the sanitizer build's RSS means the same
 case $LXC_BUILD in *san*) export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0:thread_local_quarantine_size_kb=0" ;; esac
+: >"$tmp/out" # exists before the first cycles() below: the & redirects later
 "$LXCOLLECTD" -c "$tmp/c.ini" --interval 1 --stdout >"$tmp/out" 2>"$tmp/err" &
 dpid=$!
 t_defer "kill -9 $dpid"
