@@ -90,6 +90,7 @@ int collector_new(const struct config *cfg, struct netns_helper *helper, struct 
 	if (!c)
 		return -ENOMEM;
 	c->cfg = cfg;
+	c->helper = helper;
 	c->limits_every = LIMITS_EVERY_MS / cfg->interval_ms;
 	if (c->limits_every == 0)
 		c->limits_every = 1;
@@ -157,6 +158,10 @@ void collector_free(struct collector *c)
 	cg_freezer_free(c->freezer);
 	state_known_free(c->known, c->nknown);
 	free(c->known_up);
+	if (c->dirs) {
+		state_dirs_free(c->dirs);
+		free(c->dirs);
+	}
 	if (c->net)
 		net_free(c->net);
 	cg_discovery_free(c->disc);
@@ -274,7 +279,8 @@ static void log_discovery(struct collector *col, const struct cg_found *found, s
  * only for LXD's own instances, never for a plain LXC container). A
  * cgroup already in the table keeps the name it had when first found, so
  * its tags never change while it runs, and only a new cgroup whose name
- * holds a '_' costs a look at LXC's and LXD's directories. */
+ * holds a '_' costs a look at LXC's and LXD's directories (listed once
+ * for all of them, state_dirs_fresh()). */
 static int name_found(struct collector *col, struct cg_found *found, size_t nfound)
 {
 	size_t i = 0;
@@ -290,8 +296,10 @@ static int name_found(struct collector *col, struct cg_found *found, size_t nfou
 			continue;
 		c = i < col->n && strcmp(col->cts[i].relpath, f->relpath) == 0 ? &col->cts[i] : NULL;
 		if (!c) {
-			if (state_ident(&col->cfg->lxc_path, &col->cfg->lxd_path, f->name, &name,
-					&project) < 0)
+			/* the lists of LXC's and LXD's directories, fresh since
+			 * this change of discovery (scan_due 0) */
+			if (state_dirs_fresh(col) < 0 ||
+			    state_ident(col->dirs, f->name, &name, &project) < 0)
 				return -ENOMEM;
 		} else {
 			name = strdup(c->name);
@@ -555,9 +563,9 @@ static int cycle(struct collector *col, int64_t ts_ns, struct lp_buf *out, colle
 		log_warning("container discovery failed: %s", strerror(-r));
 		cg_discovery_invalidate(col->disc);
 	} else if (r > 0) {
+		col->scan_due = 0; /* which containers run changed: scan again */
 		r = collector_sync(col, found, nfound);
 		cg_found_free(found, nfound);
-		col->scan_due = 0; /* which containers run changed: scan again */
 		if (col->freezer) /* cgroups made anew need new watches */
 			cg_freezer_invalidate(col->freezer);
 		if (r < 0)

@@ -23,7 +23,8 @@ struct cycle_stats {
 	uint64_t cycle_us;   /* wall time of the collection */
 };
 
-/* cfg and helper must outlive the collector; helper may be NULL (no net). */
+/* cfg and helper must outlive the collector; helper may be NULL (no net,
+ * and container_state lists LXC's and LXD's directories itself). */
 int collector_new(const struct config *cfg, struct netns_helper *helper, struct collector **ret);
 void collector_free(struct collector *c);
 /* Where a cycle also appends the figures only /1.0/metrics serves (lines

@@ -20,6 +20,8 @@
 struct blkdev_names;
 struct net;
 struct net_ct;
+struct netns_helper;
+struct state_dirs;
 struct state_known;
 
 struct ct {
@@ -78,6 +80,14 @@ struct collector {
 	bool *known_up;
 	size_t nknown;
 	int64_t scan_due; /* CLOCK_MONOTONIC µs; 0: scan at the next cycle */
+	/* the names in those directories (state.h), for the above and for
+	 * naming (state_ident()); listed by the netns helper when there is
+	 * one that may, else by this process (state_dirs_fresh()) */
+	struct state_dirs *dirs;
+	uint64_t dirs_gen, known_gen; /* the scan dirs / known come from */
+	struct netns_helper *helper; /* NULL: none, or gone */
+	bool list_fallback_logged;
+	bool list_truncated_logged;
 	int64_t btime_ns; /* boot time, unix nanoseconds (boot_time_ns()) */
 	uint64_t hz;	  /* clock ticks per second */
 };
@@ -91,6 +101,11 @@ int write_state(const struct collector *col, const struct ct_ident *id, const ch
 		uint64_t start_ticks, int64_t ts_ns, struct lp_buf *out);
 int write_stopped(struct collector *col, int64_t ts_ns, struct lp_buf *out,
 		  struct cycle_stats *st);
+/* List LXC's and LXD's directories again when a scan is due (at most once
+ * a minute, or after discovery saw a change: scan_due 0); the last lists
+ * stay when that fails. col->dirs is never NULL after a successful call.
+ * 0 or -ENOMEM. */
+int state_dirs_fresh(struct collector *col);
 
 /* collect_net.c: a container's network socket and its figures */
 void find_start(struct collector *col, struct ct *c);

@@ -158,6 +158,8 @@ int ct_net(struct collector *col, struct ct *c, const struct ct_ident *id,
 
 void collector_drop_net(struct collector *c)
 {
+	if (c)
+		c->helper = NULL; /* also for container_state's lists */
 	if (!c || !c->net)
 		return;
 	for (size_t i = 0; i < c->n; i++) {

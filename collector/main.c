@@ -276,6 +276,8 @@ static void start_netns_helper(struct daemon *d)
 	const char *missing = priv_netns_missing();
 	int r;
 
+	if (missing && !(d->cfg->metrics & CFG_M_NET))
+		return; /* container_state says what it lacks itself */
 	if (missing) {
 		log_warning("network figures disabled: reading a container's network counters needs "
 			    "CAP_SYS_ADMIN and CAP_SYS_PTRACE, and this process lacks %s. Run lxcollectd "
@@ -682,7 +684,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	collector_raise_nofile();
 
-	if (d.cfg->metrics & CFG_M_NET)
+	/* container_state: the helper also lists LXC's and LXD's directories */
+	if (d.cfg->metrics & (CFG_M_NET | CFG_M_STATE))
 		start_netns_helper(&d);
 	/* also when not root: a non-root start may hold ambient capabilities
 	 * (see README "Running without root"); priv_drop() copes without

@@ -1,7 +1,10 @@
-/* state: the containers that exist, from LXC's and LXD's directories,
- * and what to call a container whose name holds a '_'.
- * A scan is a readdir of each directory (and, for LXC, one faccessat per
- * entry): done at most once a minute, or when discovery saw a change. */
+/* state: the containers that exist, from the names in LXC's and LXD's
+ * directories, and what to call a container whose name holds a '_'.
+ * The names come from the netns helper (which may read directories the
+ * collector may not) or, failing that, from state_list_dir(): one
+ * readdir of each directory (and, for LXC, one fstatat per entry), done
+ * at most once a minute, or when discovery saw a change
+ * (collect_state.c). */
 #include "collector/state.h"
 
 #include <dirent.h>
@@ -73,42 +76,135 @@ static int ident(const char *s, bool split, char **ret_name, char **ret_project)
 	return 0;
 }
 
-/* Is DIR/NAME, for a directory DIR of DIRS, an LXD instance's entry (a
- * directory, or the snap's symbolic link into a storage pool that only
- * LXD's own mount namespace may see: not followed)? */
-static bool lxd_has(const struct strv *dirs, const char *name)
+static int str_cmp(const void *a, const void *b)
 {
-	char p[PATH_MAX];
-	struct stat st;
-
-	for (size_t i = 0; i < dirs->n; i++) {
-		int n = snprintf(p, sizeof(p), "%s/%s", dirs->v[i], name);
-
-		if (n > 0 && (size_t)n < sizeof(p) && lstat(p, &st) == 0 &&
-		    (S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode)))
-			return true;
-	}
-	return false;
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Is NAME a plain LXC container: DIR/NAME/config in a directory of DIRS? */
-static bool lxc_has(const struct strv *dirs, const char *name)
+static bool has(char *const *v, size_t n, const char *name)
 {
-	char p[PATH_MAX];
-
-	for (size_t i = 0; i < dirs->n; i++) {
-		int n = snprintf(p, sizeof(p), "%s/%s/config", dirs->v[i], name);
-
-		if (n > 0 && (size_t)n < sizeof(p) && access(p, F_OK) == 0)
-			return true;
-	}
-	return false;
+	return n && bsearch(&name, v, n, sizeof(*v), str_cmp);
 }
 
-int state_ident(const struct strv *lxc_path, const struct strv *lxd_path, const char *cgname,
-		char **ret_name, char **ret_project)
+void state_dirs_free(struct state_dirs *d)
 {
-	bool split = split_at(cgname) && lxd_has(lxd_path, cgname) && !lxc_has(lxc_path, cgname);
+	for (size_t i = 0; i < d->nlxc; i++)
+		free(d->lxc[i]);
+	for (size_t i = 0; i < d->nlxd; i++)
+		free(d->lxd[i]);
+	free(d->lxc);
+	free(d->lxd);
+	memset(d, 0, sizeof(*d));
+}
+
+int state_dirs_add(struct state_dirs *d, bool lxd, const char *names, size_t len)
+{
+	char ***v = lxd ? &d->lxd : &d->lxc;
+	size_t *n = lxd ? &d->nlxd : &d->nlxc, more = 0;
+	char **nv;
+
+	for (size_t off = 0; off < len; off += strnlen(names + off, len - off) + 1)
+		more++;
+	if (!more)
+		return 0;
+	nv = reallocarray(*v, *n + more, sizeof(**v));
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	for (size_t off = 0; off < len;) {
+		const char *name = names + off;
+		size_t l = strnlen(name, len - off);
+
+		off += l + 1;
+		if (!state_name_ok(name, l))
+			continue;
+		if (!((*v)[*n] = strndup(name, l)))
+			return -ENOMEM;
+		(*n)++;
+	}
+	return 0;
+}
+
+/* Sorted, duplicates (the same name in two directories) dropped. */
+static void uniq(char **v, size_t *n)
+{
+	size_t k = 0;
+
+	if (*n)
+		qsort(v, *n, sizeof(*v), str_cmp);
+	for (size_t i = 0; i < *n; i++) {
+		if (k > 0 && strcmp(v[k - 1], v[i]) == 0) {
+			free(v[i]);
+			continue;
+		}
+		v[k++] = v[i];
+	}
+	*n = k;
+}
+
+void state_dirs_done(struct state_dirs *d)
+{
+	uniq(d->lxc, &d->nlxc);
+	uniq(d->lxd, &d->nlxd);
+}
+
+bool state_name_ok(const char *name, size_t len)
+{
+	if (len == 0 || name[0] == '.' || memchr(name, '/', len))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+			return false;
+	return true;
+}
+
+int state_list_dir(const char *path, bool lxd, char **ret_names, size_t *ret_len)
+{
+	char *buf = NULL, *nb;
+	size_t len = 0, cap = 0;
+	struct dirent *e;
+	DIR *d;
+
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		char cfg[NAME_MAX + sizeof("/config")];
+		size_t l = strlen(e->d_name) + 1;
+		struct stat st;
+
+		if (e->d_type != DT_DIR && e->d_type != DT_LNK && e->d_type != DT_UNKNOWN)
+			continue;
+		if (!state_name_ok(e->d_name, l - 1))
+			continue;
+		if (!lxd && (snprintf(cfg, sizeof(cfg), "%.*s/config", NAME_MAX, e->d_name) >=
+				     (int)sizeof(cfg) ||
+			     fstatat(dirfd(d), cfg, &st, 0) < 0 || !S_ISREG(st.st_mode)))
+			continue;
+		if (len + l > cap) {
+			cap = cap ? cap * 2 : 4096;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				closedir(d);
+				return -ENOMEM;
+			}
+			buf = nb;
+		}
+		memcpy(buf + len, e->d_name, l);
+		len += l;
+	}
+	closedir(d);
+	*ret_names = buf;
+	*ret_len = len;
+	return 0;
+}
+
+int state_ident(const struct state_dirs *dirs, const char *cgname, char **ret_name,
+		char **ret_project)
+{
+	bool split = split_at(cgname) && has(dirs->lxd, dirs->nlxd, cgname) &&
+		     !has(dirs->lxc, dirs->nlxc, cgname);
 
 	return ident(cgname, split, ret_name, ret_project);
 }
@@ -118,9 +214,9 @@ struct list {
 	size_t n, cap;
 };
 
-/* ENTRY of LXC's directories (LXC_PATH NULL: never split), or of LXD's:
+/* ENTRY of LXC's directories (DIRS NULL: never split), or of LXD's:
  * split as state_ident() splits a cgroup's name */
-static int add(struct list *l, const char *entry, const struct strv *lxc_path)
+static int add(struct list *l, const char *entry, const struct state_dirs *dirs)
 {
 	struct state_known k;
 
@@ -133,51 +229,23 @@ static int add(struct list *l, const char *entry, const struct strv *lxc_path)
 		l->v = nv;
 		l->cap = cap;
 	}
-	if (ident(entry, lxc_path && split_at(entry) && !lxc_has(lxc_path, entry), &k.name,
+	if (ident(entry, dirs && split_at(entry) && !has(dirs->lxc, dirs->nlxc, entry), &k.name,
 		  &k.project) < 0)
 		return -ENOMEM;
 	l->v[l->n++] = k;
 	return 0;
 }
 
-/* One directory; LXC (LXC_PATH NULL): only entries with a config file. */
-static int scan_dir(struct list *l, const char *path, const struct strv *lxc_path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	int r = 0;
-
-	if (!d)
-		return 0; /* not installed, or not readable: nothing there */
-	while (r == 0 && (e = readdir(d))) {
-		char cfg[NAME_MAX + 8];
-
-		if (e->d_name[0] == '.')
-			continue;
-		if (e->d_type != DT_DIR && e->d_type != DT_LNK && e->d_type != DT_UNKNOWN)
-			continue;
-		if (!lxc_path) {
-			snprintf(cfg, sizeof(cfg), "%s/config", e->d_name);
-			if (faccessat(dirfd(d), cfg, F_OK, 0) < 0)
-				continue;
-		}
-		r = add(l, e->d_name, lxc_path);
-	}
-	closedir(d);
-	return r;
-}
-
-int state_scan(const struct strv *lxc_path, const struct strv *lxd_path,
-	       struct state_known **ret, size_t *ret_n)
+int state_scan(const struct state_dirs *dirs, struct state_known **ret, size_t *ret_n)
 {
 	struct list l = { 0 };
 	size_t k = 0;
 	int r = 0;
 
-	for (size_t i = 0; r == 0 && i < lxc_path->n; i++)
-		r = scan_dir(&l, lxc_path->v[i], NULL);
-	for (size_t i = 0; r == 0 && i < lxd_path->n; i++)
-		r = scan_dir(&l, lxd_path->v[i], lxc_path);
+	for (size_t i = 0; r == 0 && i < dirs->nlxc; i++)
+		r = add(&l, dirs->lxc[i], NULL);
+	for (size_t i = 0; r == 0 && i < dirs->nlxd; i++)
+		r = add(&l, dirs->lxd[i], dirs);
 	if (r < 0) {
 		state_known_free(l.v, l.n);
 		return r;

@@ -1,6 +1,7 @@
 /* netns client: the collector's side of the helper (see helper.c and
  * wire.h): start it (fork, then execute this program again in helper
- * mode), ask it for sockets, notice its death, stop it. */
+ * mode), ask it for sockets and directory listings, notice its death,
+ * stop it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -26,20 +27,41 @@ struct netns_helper {
 	uint32_t seq;
 };
 
+/* The next seq (never 0: that marks unsolicited replies). */
+static uint32_t next_seq(struct netns_helper *h)
+{
+	if (++h->seq == 0)
+		h->seq = 1;
+	return h->seq;
+}
+
+/* Where the names of a list reply go (recv_reply). */
+struct list_buf {
+	char *buf;
+	size_t cap;
+	size_t len; /* what came */
+};
+
 /* Next reply (any seq), with its fds if they came (the second: the root
- * directory, only when the reply says so). */
+ * directory, only when the reply says so), and a list reply's names into
+ * LB when given (without LB they are dropped: a late answer to be
+ * discarded). */
 static int recv_reply(int sock, int64_t deadline, struct netns_reply *ret, int *ret_fd,
-		      int *ret_root)
+		      int *ret_root, struct list_buf *lb)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * 4)];
 		struct cmsghdr align;
 	} u;
 	struct netns_reply rep;
-	struct iovec iov = { .iov_base = &rep, .iov_len = sizeof(rep) };
+	char spare;
+	struct iovec iov[2] = { { .iov_base = &rep, .iov_len = sizeof(rep) },
+				{ .iov_base = lb ? lb->buf : &spare, .iov_len = lb ? lb->cap : 1 } };
 	struct msghdr msg;
 	struct cmsghdr *c;
 	int fd = -1, root = -1, r = 0;
+	size_t extra;
+	bool list;
 	ssize_t n;
 
 	for (;;) {
@@ -56,8 +78,8 @@ static int recv_reply(int sock, int64_t deadline, struct netns_reply *ret, int *
 		if (n == 0)
 			continue;
 		memset(&msg, 0, sizeof(msg));
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
+		msg.msg_iov = iov;
+		msg.msg_iovlen = 2;
 		msg.msg_control = u.buf;
 		msg.msg_controllen = sizeof(u.buf);
 		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
@@ -89,9 +111,21 @@ static int recv_reply(int sock, int64_t deadline, struct netns_reply *ret, int *
 			}
 		}
 	}
-	if ((size_t)n != sizeof(rep) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
-	    rep.magic != NETNS_MAGIC || rep.error < 0 || rep.error > 4095 ||
-	    (rep.error == 0 && rep.seq != 0 && fd < 0) || rep.root > 1 || (rep.root && root < 0))
+	if ((size_t)n < sizeof(rep) || rep.magic != NETNS_MAGIC)
+		r = -EPROTO;
+	list = r == 0 && rep.type == NETNS_MSG_LIST;
+	extra = (size_t)n - sizeof(rep);
+	if (list) {
+		/* no fd; the names exactly as long as the reply says */
+		if (fd >= 0 || rep.error < 0 || rep.error > 4095 || rep.root > NETNS_LIST_TRUNCATED ||
+		    (lb && ((msg.msg_flags & MSG_TRUNC) || extra != rep.ino)) ||
+		    (rep.error && rep.ino))
+			r = -EPROTO;
+	} else if (r == 0 && (extra || (msg.msg_flags & MSG_TRUNC) || rep.error < 0 ||
+			      rep.error > 4095 || (rep.error == 0 && rep.seq != 0 && fd < 0) ||
+			      rep.root > 1 || (rep.root && root < 0)))
+		r = -EPROTO;
+	if (msg.msg_flags & MSG_CTRUNC)
 		r = -EPROTO;
 	if (r < 0) {
 		if (fd >= 0)
@@ -100,6 +134,8 @@ static int recv_reply(int sock, int64_t deadline, struct netns_reply *ret, int *
 			close(root);
 		return r;
 	}
+	if (lb)
+		lb->len = list ? extra : 0;
 	*ret = rep;
 	*ret_fd = fd;
 	if (ret_root)
@@ -195,7 +231,8 @@ int netns_helper_start(struct netns_helper **ret)
 	h->sock = sv[0];
 	h->pid = pid;
 
-	r = recv_reply(h->sock, clock_ms(CLOCK_MONOTONIC) + HELPER_TIMEOUT_MS, &rep, &fd, NULL);
+	r = recv_reply(h->sock, clock_ms(CLOCK_MONOTONIC) + HELPER_TIMEOUT_MS, &rep, &fd, NULL,
+		       NULL);
 	if (r == 0 && fd >= 0) {
 		close(fd);
 		r = -EPROTO;
@@ -247,9 +284,7 @@ int netns_helper_open_root(struct netns_helper *h, pid_t pid, uint64_t starttime
 		return -ECONNRESET; /* reaped by netns_helper_exited() */
 	if (pid <= 0)
 		return -EINVAL;
-	if (++h->seq == 0) /* seq 0 marks unsolicited replies */
-		h->seq = 1;
-	req.seq = h->seq;
+	req.seq = next_seq(h);
 #ifdef LXCOLLECTD_TEST
 	if (test_uncovered_now())
 		req.type = NETNS_MSG_TEST_UNCOVERED;
@@ -261,7 +296,7 @@ int netns_helper_open_root(struct netns_helper *h, pid_t pid, uint64_t starttime
 		return r;
 	deadline = clock_ms(CLOCK_MONOTONIC) + HELPER_TIMEOUT_MS;
 	for (;;) {
-		r = recv_reply(h->sock, deadline, &rep, &fd, &root);
+		r = recv_reply(h->sock, deadline, &rep, &fd, &root, NULL);
 		if (r < 0)
 			return r;
 		if (rep.seq == req.seq && rep.type == NETNS_MSG_OPEN)
@@ -287,6 +322,53 @@ int netns_helper_open_root(struct netns_helper *h, pid_t pid, uint64_t starttime
 		close(root);
 	if (ret_ino)
 		*ret_ino = rep.ino;
+	return 0;
+}
+
+int netns_helper_list(struct netns_helper *h, int dirfd, enum netns_list_mode mode,
+		      char **ret_names, size_t *ret_len, bool *ret_truncated)
+{
+	struct netns_req req = { .magic = NETNS_MAGIC, .type = NETNS_MSG_LIST, .pid = mode };
+	struct list_buf lb = { .cap = NETNS_LIST_MAX };
+	struct netns_reply rep;
+	int64_t deadline;
+	int fd, r;
+
+	if (!h || h->sock < 0 || dirfd < 0 || !ret_names || !ret_len || !ret_truncated)
+		return -EBADF;
+	if (h->pid <= 0)
+		return -ECONNRESET;
+	if (mode != NETNS_LIST_LXC && mode != NETNS_LIST_LXD)
+		return -EINVAL;
+	lb.buf = malloc(lb.cap);
+	if (!lb.buf)
+		return -ENOMEM;
+	req.seq = next_seq(h);
+	r = netns_send_msg(h->sock, &req, sizeof(req), dirfd, -1);
+	if (r == -EPIPE)
+		r = -ECONNRESET;
+	deadline = clock_ms(CLOCK_MONOTONIC) + HELPER_TIMEOUT_MS;
+	while (r == 0) {
+		r = recv_reply(h->sock, deadline, &rep, &fd, NULL, &lb);
+		if (r < 0)
+			break;
+		if (fd >= 0)
+			close(fd); /* a late answer to an open request */
+		if (rep.seq == req.seq && rep.type == NETNS_MSG_LIST)
+			break;
+	}
+	if (r == 0 && rep.error)
+		r = -rep.error;
+	/* every name NUL-terminated: the last byte is one */
+	if (r == 0 && lb.len && lb.buf[lb.len - 1] != '\0')
+		r = -EPROTO;
+	if (r < 0) {
+		free(lb.buf);
+		return r;
+	}
+	*ret_names = lb.buf;
+	*ret_len = lb.len;
+	*ret_truncated = rep.root == NETNS_LIST_TRUNCATED;
 	return 0;
 }
 
@@ -347,7 +429,8 @@ int netns_helper_raw_request(struct netns_helper *h, const void *buf, size_t len
 	r = netns_send_msg(h->sock, buf, len, attach_fd, -1);
 	if (r < 0)
 		return r;
-	r = recv_reply(h->sock, clock_ms(CLOCK_MONOTONIC) + HELPER_TIMEOUT_MS, &rep, &fd, NULL);
+	r = recv_reply(h->sock, clock_ms(CLOCK_MONOTONIC) + HELPER_TIMEOUT_MS, &rep, &fd, NULL,
+		       NULL);
 	if (r < 0)
 		return r;
 	if (fd >= 0)
@@ -370,6 +453,13 @@ void netns_helper_raw_open_proc_request(pid_t pid, uint64_t starttime, void *ret
 		.magic = NETNS_MAGIC, .type = NETNS_MSG_TEST_OPEN_PROC, .pid = pid,
 		.starttime = starttime
 	};
+
+	memcpy(ret_buf, &req, sizeof(req));
+}
+
+void netns_helper_raw_list_request(int32_t mode, void *ret_buf)
+{
+	struct netns_req req = { .magic = NETNS_MAGIC, .type = NETNS_MSG_LIST, .pid = mode };
 
 	memcpy(ret_buf, &req, sizeof(req));
 }

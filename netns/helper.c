@@ -10,6 +10,12 @@
  * of the collector's memory. netns_helper_exec_main() catches that run
  * before anything else happens in main().
  *
+ * It also lists, for the collector, the directories LXC and LXD keep
+ * their containers in (NETNS_MSG_LIST): given one directory descriptor
+ * at a time, as CAP_DAC_READ_SEARCH, which it keeps when it was given it
+ * (the unit grants it; without it the collector lists what it can
+ * itself).
+ *
  * This is the only file that calls setns(). The helper keeps
  * CAP_SYS_ADMIN (setns into a netns and back) and CAP_SYS_PTRACE (a
  * pidfd's or /proc/PID/ns/net's namespace of a process is only handed to
@@ -20,9 +26,11 @@
  * CAP_SYS_PTRACE the open fails with EACCES, without CAP_SYS_ADMIN setns
  * fails with EPERM (both measured, Linux 6.18). Then it confines itself
  * to the system calls it makes (seccomp.c) before it answers anything. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <linux/capability.h>
 #include <poll.h>
 #include <sched.h>
@@ -53,7 +61,10 @@
 #endif
 
 #define HELPER_UID 65534 /* the kernel's overflow uid: owns nothing */
-#define HELPER_KEEP ((1ull << CAP_SYS_ADMIN) | (1ull << CAP_SYS_PTRACE))
+#define HELPER_NEED ((1ull << CAP_SYS_ADMIN) | (1ull << CAP_SYS_PTRACE))
+/* kept when given: reading the directories LXC and LXD keep their
+ * containers in, which the collector's uid may not read (NETNS_MSG_LIST) */
+#define HELPER_MAY (1ull << CAP_DAC_READ_SEARCH)
 #define EXIT_RESTORE 70 /* could not return to the own namespace */
 
 struct helper_state {
@@ -61,7 +72,15 @@ struct helper_state {
 	int self_ns; /* our own (the host's) netns, to return to */
 	dev_t self_dev;
 	ino_t self_ino;
+	bool can_list; /* holds CAP_DAC_READ_SEARCH */
 };
+
+/* The answer to NETNS_MSG_LIST: the reply and the names in one message
+ * (static: the loop allocates nothing). */
+static union {
+	struct netns_reply rep;
+	char raw[sizeof(struct netns_reply) + NETNS_LIST_MAX];
+} list_out;
 
 /* /proc/PID/stat into a buffer on the stack: the helper's loop allocates
  * nothing, so its seccomp filter need not allow the allocator's calls.
@@ -176,6 +195,112 @@ out:
 	return r;
 }
 
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+/* A name the collector may take as a container's: none starting with a
+ * '.' (".", "..", hidden entries) or holding a control character. */
+static bool list_name_ok(const char *name)
+{
+	if (name[0] == '.' || name[0] == '\0')
+		return false;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+	return true;
+}
+
+static bool list_entry_wanted(int dfd, const struct linux_dirent64 *e, int mode)
+{
+	char cfg[NAME_MAX + sizeof("/config")];
+	struct stat sb;
+
+	if (e->d_type != DT_DIR && e->d_type != DT_LNK && e->d_type != DT_UNKNOWN)
+		return false;
+	if (!list_name_ok(e->d_name))
+		return false;
+	if (mode == NETNS_LIST_LXD)
+		return true;
+	if (snprintf(cfg, sizeof(cfg), "%.*s/config", NAME_MAX, e->d_name) >= (int)sizeof(cfg))
+		return false;
+	return fstatat(dfd, cfg, &sb, 0) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* NETNS_MSG_LIST: the names of the directory FD (the collector's O_PATH
+ * descriptor), re-opened for reading, which CAP_DAC_READ_SEARCH allows
+ * whatever its mode; into list_out after the reply. *RET_LEN: bytes of
+ * names; *RET_TRUNC: some did not fit. */
+static int serve_list(const struct helper_state *st, int fd, int mode, size_t *ret_len,
+		      bool *ret_trunc)
+{
+	char buf[8192] __attribute__((aligned(8)));
+	char *out = list_out.raw + sizeof(struct netns_reply);
+	size_t len = 0;
+	bool trunc = false;
+	int dfd, r = 0;
+
+	if (!st->can_list)
+		return -EPERM;
+	dfd = openat(fd, ".", HELPER_OPENDIR_FLAGS);
+	if (dfd < 0)
+		return -errno;
+	for (;;) {
+		long n = syscall(SYS_getdents64, dfd, buf, sizeof(buf));
+
+		if (n < 0) {
+			r = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		for (long off = 0; off < n;) {
+			const struct linux_dirent64 *e = (const void *)(buf + off);
+			size_t l = strlen(e->d_name) + 1;
+
+			off += e->d_reclen;
+			if (!list_entry_wanted(dfd, e, mode))
+				continue;
+			if (len + l > NETNS_LIST_MAX) {
+				trunc = true;
+				break;
+			}
+			memcpy(out + len, e->d_name, l);
+			len += l;
+		}
+		if (trunc)
+			break; /* the rest is not sent anyway */
+	}
+	close(dfd);
+	*ret_len = len;
+	*ret_trunc = trunc;
+	return r;
+}
+
+static void send_list(int sock, uint32_t seq, int err, size_t len, bool trunc)
+{
+	int r;
+
+	memset(&list_out.rep, 0, sizeof(list_out.rep));
+	list_out.rep.magic = NETNS_MAGIC;
+	list_out.rep.seq = seq;
+	list_out.rep.type = NETNS_MSG_LIST;
+	list_out.rep.error = err;
+	if (!err) {
+		list_out.rep.root = trunc ? NETNS_LIST_TRUNCATED : 0;
+		list_out.rep.ino = len;
+	} else {
+		len = 0;
+	}
+	r = netns_send_msg(sock, list_out.raw, sizeof(list_out.rep) + len, -1, -1);
+	if (r == -EPIPE || r == -ECONNRESET)
+		_exit(0); /* the collector is gone */
+}
+
 static void send_reply(int sock, uint32_t seq, uint16_t type, int err, uint64_t ino, int fd,
 		       int root)
 {
@@ -191,18 +316,18 @@ static void send_reply(int sock, uint32_t seq, uint16_t type, int err, uint64_t 
 		_exit(0); /* the collector is gone */
 }
 
-static int helper_narrow(uint64_t keep)
+/* Keep HELPER_NEED and what of HELPER_MAY we hold; *RET_KEPT: the set. */
+static int helper_narrow(uint64_t *ret_kept)
 {
-	uint64_t eff = 0, prm = 0, inh = 0;
+	uint64_t eff = 0, prm = 0, inh = 0, keep;
 	int r;
 
-	if ((keep & HELPER_KEEP) != keep)
-		return -EINVAL;
 	r = caps_get(&eff, &prm, &inh);
 	if (r < 0)
 		return r;
-	if ((prm & keep) != keep)
+	if ((prm & HELPER_NEED) != HELPER_NEED)
 		return -EPERM; /* setns or the namespace open would fail later */
+	keep = HELPER_NEED | (prm & HELPER_MAY);
 	/* Bounding set first: dropping from it needs CAP_SETPCAP. Without it
 	 * (the systemd unit's bounding set is already just the two we keep,
 	 * or a non-root start with ambient capabilities) it stays as it is:
@@ -237,6 +362,7 @@ static int helper_narrow(uint64_t keep)
 		return r;
 	if (eff != keep || prm != keep || inh != 0)
 		return -EPERM;
+	*ret_kept = keep;
 	return 0;
 }
 
@@ -245,6 +371,7 @@ static int helper_setup(struct helper_state *st, pid_t parent)
 	struct sigaction sa = { .sa_handler = SIG_DFL };
 	struct stat sb;
 	sigset_t all;
+	uint64_t kept = 0;
 	int sig, r;
 
 	prctl(PR_SET_NAME, "netns-helper", 0, 0, 0); /* for ps(1); best effort */
@@ -277,9 +404,10 @@ static int helper_setup(struct helper_state *st, pid_t parent)
 	st->self_dev = sb.st_dev;
 	st->self_ino = sb.st_ino;
 
-	r = helper_narrow(HELPER_KEEP);
+	r = helper_narrow(&kept);
 	if (r < 0)
 		return r;
+	st->can_list = kept & HELPER_MAY;
 	/* after the uid change: a credential change clears the death signal */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		return -errno;
@@ -303,7 +431,47 @@ static bool request_type_known(uint16_t type)
 	if (type == NETNS_MSG_TEST_UNCOVERED || type == NETNS_MSG_TEST_OPEN_PROC)
 		return true;
 #endif
-	return type == NETNS_MSG_OPEN;
+	return type == NETNS_MSG_OPEN || type == NETNS_MSG_LIST;
+}
+
+/* A request's one attached fd, or -1: a list request must carry exactly
+ * one, no other request any. */
+static int take_fd(struct msghdr *msg)
+{
+	int fd = -1, bad = 0;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+		size_t nfd;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < nfd; i++) {
+			int x;
+
+			memcpy(&x, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (fd < 0 && !bad) {
+				fd = x;
+				continue;
+			}
+			close(x);
+			bad = 1;
+		}
+	}
+	if (bad && fd >= 0) {
+		close(fd);
+		fd = -1;
+	}
+	return bad ? -2 : fd;
+}
+
+static bool request_ok(const struct netns_req *req, int fd)
+{
+	if (req->magic != NETNS_MAGIC || req->zero != 0 || !request_type_known(req->type))
+		return false;
+	if (req->type == NETNS_MSG_LIST)
+		return fd >= 0 && (req->pid == NETNS_LIST_LXC || req->pid == NETNS_LIST_LXD);
+	return fd == -1 && req->pid > 0;
 }
 
 /* One request of a known type: 0 with a socket in *ret_fd, or -errno. */
@@ -342,26 +510,44 @@ _Noreturn void netns_helper_main(pid_t parent)
 			struct netns_req req;
 			char raw[sizeof(struct netns_req) + 1];
 		} u;
+		/* room for one fd (a list request's directory): more are
+		 * closed by the kernel (MSG_CTRUNC) and refuse the request */
+		union {
+			char buf[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} cm;
 		struct iovec iov = { .iov_base = &u, .iov_len = sizeof(u) };
-		/* no control buffer: fds sent to us are discarded by the
-		 * kernel (MSG_CTRUNC), never installed here */
-		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+		struct msghdr msg = { .msg_iov = &iov,
+				      .msg_iovlen = 1,
+				      .msg_control = cm.buf,
+				      .msg_controllen = sizeof(cm.buf) };
 		uint64_t ino = 0;
 		ssize_t n;
-		int fd = -1, root = -1;
+		int fd = -1, root = -1, in;
 
 		memset(&u, 0, sizeof(u));
-		n = recvmsg(st.sock, &msg, 0);
+		n = recvmsg(st.sock, &msg, MSG_CMSG_CLOEXEC);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			_exit(0);
-		if (n == 0 && peer_gone(st.sock))
+		in = take_fd(&msg);
+		if (n == 0 && in == -1 && peer_gone(st.sock))
 			_exit(0);
 		if ((size_t)n != sizeof(u.req) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
-		    u.req.magic != NETNS_MAGIC || u.req.zero != 0 || u.req.pid <= 0 ||
-		    !request_type_known(u.req.type)) {
+		    in < -1 || !request_ok(&u.req, in)) {
+			if (in >= 0)
+				close(in);
 			send_reply(st.sock, 0, NETNS_MSG_INVALID, EINVAL, 0, -1, -1);
+			continue;
+		}
+		if (u.req.type == NETNS_MSG_LIST) {
+			size_t len = 0;
+			bool trunc = false;
+
+			r = serve_list(&st, in, u.req.pid, &len, &trunc);
+			close(in);
+			send_list(st.sock, u.req.seq, r < 0 ? -r : 0, len, trunc);
 			continue;
 		}
 		r = dispatch(&st, &u.req, &fd, &root, &ino);

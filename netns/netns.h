@@ -9,9 +9,13 @@
  * NETLINK_ROUTE socket created inside that process's network namespace.
  * libnl types never leave this folder. Nothing here logs above debug.
  *
+ * The helper also lists the directories LXC and LXD keep their containers
+ * in (netns_helper_list), which the collector may not be allowed to read.
+ *
  * The helper keeps CAP_SYS_ADMIN (setns) and CAP_SYS_PTRACE (a process's
- * namespace is only handed to a caller that may ptrace-read it) in its
- * effective, permitted and bounding sets and nothing else, runs as uid/gid
+ * namespace is only handed to a caller that may ptrace-read it), and
+ * CAP_DAC_READ_SEARCH (listing those directories) when it was given it, in
+ * its effective, permitted and bounding sets and nothing else, runs as uid/gid
  * 65534 with no_new_privs, holds no fd but its socket, stderr and its own
  * netns, is confined by a seccomp allow-list of the calls it makes (any
  * other call kills it with SIGSYS), and exits when the collector closes
@@ -50,6 +54,27 @@ int netns_helper_open(struct netns_helper *h, pid_t pid, uint64_t starttime, int
  * for fstatfs), or -1 when the helper could not open it. */
 int netns_helper_open_root(struct netns_helper *h, pid_t pid, uint64_t starttime, int *ret_fd,
 			   uint64_t *ret_ino, int *ret_root);
+/* How NETNS_MSG_LIST lists a directory. */
+enum netns_list_mode {
+	NETNS_LIST_LXC = 1, /* LXC's lxcpath: each NAME whose NAME/config is a
+			     * regular file */
+	NETNS_LIST_LXD = 2, /* LXD's instances: each directory or symbolic
+			     * link (not followed) */
+};
+/* The largest list of names the helper sends for one directory. */
+#define NETNS_LIST_MAX 65536
+/* Ask the helper (which holds CAP_DAC_READ_SEARCH) for the names in the
+ * directory DIRFD (any descriptor of it, O_PATH will do; the helper is
+ * handed a copy and holds no configuration of its own) as MODE says:
+ * entries other than "." and ".." that are directories, symbolic links
+ * or of unknown type, never names holding a '/', a control character or
+ * starting with a '.'. *RET_NAMES (malloc'd, owned by the caller): the
+ * names, each followed by a NUL, *RET_LEN bytes in all; *RET_TRUNCATED:
+ * the directory held more than NETNS_LIST_MAX bytes of names. -EPERM:
+ * the helper does not hold CAP_DAC_READ_SEARCH; -ENOTDIR: DIRFD is not a
+ * directory; else as netns_helper_open(). */
+int netns_helper_list(struct netns_helper *h, int dirfd, enum netns_list_mode mode,
+		      char **ret_names, size_t *ret_len, bool *ret_truncated);
 pid_t netns_helper_pid(const struct netns_helper *h);
 /* Never blocks: 0 while the helper runs; 1 once it has ended (reaped
  * here; RET_STATUS: its wait status, e.g. killed by SIGSYS when it made a
@@ -73,6 +98,8 @@ void netns_helper_raw_open_request(pid_t pid, uint64_t starttime, void *ret_buf)
 /* The same through /proc/PID/ns/net only: the helper's path on kernels
  * before 6.11 (Debian 12's 6.1), taken on any kernel. */
 void netns_helper_raw_open_proc_request(pid_t pid, uint64_t starttime, void *ret_buf);
+/* A list request: MODE as netns_list_mode (any value, to test refusals). */
+void netns_helper_raw_list_request(int32_t mode, void *ret_buf);
 /* A request of the test-only type that makes the helper call uname(2),
  * which its seccomp filter does not allow. */
 void netns_helper_raw_uncovered_request(void *ret_buf);

@@ -35,7 +35,8 @@ struct rule {
  * poll to tell an empty message from a closed peer, /proc/PID/stat and
  * /proc/PID/ns/net opened read-only, pidfd_open and its one ioctl,
  * fstat on the namespace, setns into a network namespace and back, one
- * kind of socket, close, exit. */
+ * kind of socket, close, exit; for a list request the directory re-opened
+ * for reading, getdents64 and fstatat of NAME/config. */
 static int add_rules(scmp_filter_ctx ctx, int sock)
 {
 	const struct rule rules[] = {
@@ -44,6 +45,8 @@ static int add_rules(scmp_filter_ctx ctx, int sock)
 		{ SCMP_SYS(poll), 0, { { 0 } } },
 		{ SCMP_SYS(ppoll), 0, { { 0 } } },
 		{ SCMP_SYS(openat), 1, { EQ(2, HELPER_OPEN_FLAGS) } },
+		{ SCMP_SYS(openat), 1, { EQ(2, HELPER_OPENDIR_FLAGS) } },
+		{ SCMP_SYS(getdents64), 0, { { 0 } } },
 		{ SCMP_SYS(read), 0, { { 0 } } },
 		{ SCMP_SYS(close), 0, { { 0 } } },
 		{ SCMP_SYS(fstat), 0, { { 0 } } },

@@ -8,6 +8,13 @@
  * one NETNS_MSG_READY reply with seq 0 that tells whether its own set-up
  * worked; replies to malformed requests are NETNS_MSG_INVALID with seq 0
  * too, so the client (whose seq never is 0) cannot take them for answers.
+ *
+ * NETNS_MSG_LIST (netns_helper_list) carries a directory the collector
+ * opened (O_PATH) in SCM_RIGHTS and the listing mode in the pid field; the
+ * reply (error 0, no fd) says in ino how many bytes of names follow and in
+ * root whether the list was cut short (NETNS_LIST_TRUNCATED), and is
+ * followed by exactly one more message: that many bytes, NUL-separated
+ * names (an empty message when there is none).
  * Both ends are the same build of the same program (the helper is this
  * executable run again), so the layout is checked at compile time only. */
 #ifndef LXCOLLECTD_NETNS_WIRE_H
@@ -28,6 +35,8 @@ enum netns_msg_type {
 	NETNS_MSG_OPEN = 2,    /* client -> helper: a socket in PID's netns;
 				* helper -> client: the answer (fd attached) */
 	NETNS_MSG_INVALID = 3, /* helper -> client: a request it refused unread */
+	NETNS_MSG_LIST = 4,    /* client -> helper: list the directory attached;
+				* helper -> client: the answer, then the names */
 #ifdef LXCOLLECTD_TEST
 	/* test builds only: makes the helper call uname(2), which its
 	 * seccomp filter does not allow */
@@ -41,7 +50,7 @@ enum netns_msg_type {
 struct netns_req {
 	uint32_t magic;
 	uint32_t seq;
-	int32_t pid;
+	int32_t pid; /* NETNS_MSG_LIST: enum netns_list_mode */
 	uint16_t zero; /* reserved, must be 0 */
 	uint16_t type; /* enum netns_msg_type */
 	uint64_t starttime;
@@ -51,10 +60,13 @@ struct netns_reply {
 	uint32_t magic;
 	uint32_t seq;
 	int32_t error; /* positive errno, 0 on success (then the socket attached) */
-	uint16_t root; /* 1: a second fd, the root directory (read-only), follows */
+	uint16_t root; /* 1: a second fd, the root directory (read-only), follows;
+			* NETNS_MSG_LIST: NETNS_LIST_TRUNCATED or 0 */
 	uint16_t type;
-	uint64_t ino;
+	uint64_t ino;  /* NETNS_MSG_LIST: the size of the names message */
 };
+
+#define NETNS_LIST_TRUNCATED 1
 
 _Static_assert(sizeof(struct netns_req) == NETNS_REQ_SIZE, "request size");
 _Static_assert(sizeof(struct netns_reply) == NETNS_REQ_SIZE, "reply size");
@@ -67,6 +79,9 @@ _Static_assert(offsetof(struct netns_reply, type) == offsetof(struct netns_req, 
 
 /* Every open() of the helper: read-only, what its seccomp filter allows. */
 #define HELPER_OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NOCTTY)
+/* The one other open() of the helper: a directory it was handed, for
+ * reading (NETNS_MSG_LIST). */
+#define HELPER_OPENDIR_FLAGS (O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY)
 /* Linux >= 6.11; older kernels (Debian 12's 6.1) answer ENOTTY and the
  * helper opens /proc/PID/ns/net instead. */
 #ifndef PIDFD_GET_NET_NAMESPACE

@@ -60,12 +60,12 @@ diag "systemd-analyze security: exposure $lvl"
 check "exposure $lvl <= 2.5" awk -v l="$lvl" 'BEGIN { exit !(l != "" && l <= 2.5) }'
 check "systemd-analyze security --threshold=25 agrees" \
 	sh -c "systemd-analyze security --offline=true --root='$d' --threshold=25 lxcollectd.service >/dev/null 2>&1"
-for k in CAP_SYS_ADMIN CAP_SYS_PTRACE; do
+for k in CAP_SYS_ADMIN CAP_SYS_PTRACE CAP_DAC_READ_SEARCH; do
 	eq "$k on a CapabilityBoundingSet= line of its own" \
 		"$(grep -c "^CapabilityBoundingSet=$k\$" "$d/usr/lib/systemd/system/lxcollectd.service")" 1
 done
 eq "no other capability in the unit" \
-	"$(grep -E '^(CapabilityBoundingSet|AmbientCapabilities)=' "$d/usr/lib/systemd/system/lxcollectd.service" | grep -vcE '=CAP_SYS_(ADMIN|PTRACE)$')" 0
+	"$(grep -E '^(CapabilityBoundingSet|AmbientCapabilities)=' "$d/usr/lib/systemd/system/lxcollectd.service" | grep -vcE '=CAP_(SYS_ADMIN|SYS_PTRACE|DAC_READ_SEARCH)$')" 0
 
 # 4. uninstall leaves the configuration only
 check "make uninstall" mk uninstall DESTDIR="$d" PREFIX=/usr

@@ -96,10 +96,11 @@ for k in CapEff CapPrm CapBnd CapAmb; do
 	eq "collector $k" "$(awk -v k="$k:" '$1 == k { print $2 }' /proc/$dpid/status)" 0000000000000000
 done
 hpid=$(pgrep -P $dpid | head -n1)
-eq "helper CapEff: CAP_SYS_ADMIN and CAP_SYS_PTRACE only" \
-	"$(awk '$1 == "CapEff:" { print $2 }' /proc/$hpid/status 2>/dev/null)" 0000000000280000
-eq "helper CapBnd: the same two" \
-	"$(awk '$1 == "CapBnd:" { print $2 }' /proc/$hpid/status 2>/dev/null)" 0000000000280000
+# CAP_SYS_ADMIN bit 21, CAP_SYS_PTRACE bit 19, CAP_DAC_READ_SEARCH bit 2
+eq "helper CapEff: CAP_SYS_ADMIN, CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH only" \
+	"$(awk '$1 == "CapEff:" { print $2 }' /proc/$hpid/status 2>/dev/null)" 0000000000280004
+eq "helper CapBnd: the same three" \
+	"$(awk '$1 == "CapBnd:" { print $2 }' /proc/$hpid/status 2>/dev/null)" 0000000000280004
 wait $dpid
 check "helper gone with the collector" sh -c "! kill -0 $hpid 2>/dev/null"
 t_done

@@ -1,6 +1,8 @@
 #!/bin/sh
-# The daemon with exactly the systemd unit's capabilities, CAP_SYS_ADMIN
-# and CAP_SYS_PTRACE, started through setpriv(1): (a) as root with only
+# The daemon with exactly the capabilities network figures need,
+# CAP_SYS_ADMIN and CAP_SYS_PTRACE (the systemd unit's, less the
+# CAP_DAC_READ_SEARCH that container_state's listing takes: see
+# state_privs.sh), started through setpriv(1): (a) as root with only
 # those two in the bounding set, (b) as an unprivileged user holding them
 # as ambient capabilities (what the unit does with DynamicUser=). Each run
 # must read a synthetic container's veth counters exactly as `ip -s link`

@@ -35,7 +35,7 @@
 #include "tests/testing.h"
 
 #define ETH_P_TEST 0x88B5 /* IEEE 802 local experimental ethertype */
-#define HELPER_CAPS ((1ull << CAP_SYS_ADMIN) | (1ull << CAP_SYS_PTRACE))
+#define HELPER_CAPS ((1ull << CAP_SYS_ADMIN) | (1ull << CAP_SYS_PTRACE) | (1ull << CAP_DAC_READ_SEARCH))
 
 enum { CMD_UP = 1, CMD_SEND = 2 };
 struct cmd {
@@ -455,6 +455,139 @@ static void test_malformed(struct netns_helper *h, uint64_t st)
 
 /* The helper is this program executed again: same file, helper mode, an
  * empty environment, and a seccomp filter of its own (mode 2). */
+/* mkdir/creat under the test's directory: T_OK on each */
+static void mk(const char *root, const char *rel, mode_t mode, char kind)
+{
+	char p[PATH_MAX];
+	int fd, r = -1;
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	if (kind == 'd')
+		r = mkdir(p, mode);
+	else if (kind == 'f' && (fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)) >= 0)
+		r = close(fd);
+	if (r < 0)
+		T_OK(0, "create %s: %s", rel, strerror(errno));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names of one list answer, sorted and joined with ',' */
+static int list_of(struct netns_helper *h, const char *path, int mode, char *out, size_t cap,
+		   bool *ret_trunc, size_t *ret_count)
+{
+	char *names = NULL, *sorted[1024];
+	size_t len = 0, n = 0;
+	int fd, r;
+
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = netns_helper_list(h, fd, mode, &names, &len, ret_trunc);
+	close(fd);
+	if (r < 0)
+		return r;
+	for (size_t off = 0; off < len && n < 1024; off += strlen(names + off) + 1)
+		sorted[n++] = names + off;
+	qsort(sorted, n, sizeof(*sorted), cmp_str);
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		snprintf(out + strlen(out), cap - strlen(out), "%s%s", i ? "," : "", sorted[i]);
+	*ret_count = n;
+	free(names);
+	return 0;
+}
+
+/* NETNS_MSG_LIST: LXC's and LXD's directories as lxc-create and LXD
+ * make them (0770 and 0711, root's), which only CAP_DAC_READ_SEARCH lets
+ * the helper (uid 65534) read. */
+static void test_list(struct netns_helper *h)
+{
+	char tmpl[] = "/tmp/netns_test.XXXXXX", p[PATH_MAX], got[4096], long_name[251];
+	unsigned char req[NETNS_REQ_SIZE];
+	pid_t hp = netns_helper_pid(h);
+	bool trunc = false;
+	size_t n = 0;
+	int fd;
+
+	if (!mkdtemp(tmpl)) {
+		T_OK(0, "mkdtemp: %s", strerror(errno));
+		return;
+	}
+	mk(tmpl, "lxc", 0700, 'd');
+	mk(tmpl, "lxc/a", 0770, 'd');
+	mk(tmpl, "lxc/a/config", 0640, 'f');
+	mk(tmpl, "lxc/nocfg", 0770, 'd');
+	mk(tmpl, "lxc/cfgdir", 0770, 'd');
+	mk(tmpl, "lxc/cfgdir/config", 0770, 'd');
+	mk(tmpl, "lxc/.hidden", 0770, 'd');
+	mk(tmpl, "lxc/.hidden/config", 0640, 'f');
+	mk(tmpl, "lxc/bad\x01name", 0770, 'd');
+	mk(tmpl, "lxc/bad\x01name/config", 0640, 'f');
+	mk(tmpl, "lxc/plainfile", 0640, 'f');
+	snprintf(p, sizeof(p), "%s/lxc/l", tmpl);
+	T_EQ_INT(symlink("a", p), 0, "symlink l -> a");
+	mk(tmpl, "lxd", 0711, 'd');
+	mk(tmpl, "lxd/proj_web", 0700, 'd');
+	mk(tmpl, "lxd/plain", 0700, 'd');
+	mk(tmpl, "lxd/afile", 0600, 'f');
+	snprintf(p, sizeof(p), "%s/lxd/snap", tmpl);
+	T_EQ_INT(symlink("/nonexistent/pool/containers/snap", p), 0, "dangling symlink");
+
+	snprintf(p, sizeof(p), "%s/lxc", tmpl);
+	T_EQ_INT(list_of(h, p, NETNS_LIST_LXC, got, sizeof(got), &trunc, &n), 0, "LXC list");
+	T_EQ_STR(got, "a,l", "LXC: only NAME with a regular NAME/config, valid names");
+	T_OK(!trunc, "LXC list complete");
+	T_EQ_INT(list_of(h, p, NETNS_LIST_LXD, got, sizeof(got), &trunc, &n), 0, "LXD mode there");
+	T_EQ_STR(got, "a,cfgdir,l,nocfg", "LXD mode: directories and symlinks, no file");
+	snprintf(p, sizeof(p), "%s/lxd", tmpl);
+	T_EQ_INT(list_of(h, p, NETNS_LIST_LXD, got, sizeof(got), &trunc, &n), 0, "LXD list");
+	T_EQ_STR(got, "plain,proj_web,snap", "LXD: every directory and symlink, none followed");
+
+	/* more than NETNS_LIST_MAX bytes of names: 300 of 251 bytes */
+	mk(tmpl, "many", 0711, 'd');
+	memset(long_name, 'n', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	for (int i = 0; i < 300; i++) {
+		snprintf(long_name, sizeof(long_name), "%03d", i);
+		long_name[3] = 'n';
+		snprintf(p, sizeof(p), "many/%s", long_name);
+		mk(tmpl, p, 0700, 'd');
+	}
+	snprintf(p, sizeof(p), "%s/many", tmpl);
+	T_EQ_INT(list_of(h, p, NETNS_LIST_LXD, got, sizeof(got), &trunc, &n), 0, "long list");
+	T_OK(trunc, "a list over %d bytes says it was cut short", NETNS_LIST_MAX);
+	T_EQ_INT((int)n, NETNS_LIST_MAX / 251, "as many whole names as fit");
+
+	snprintf(p, sizeof(p), "%s/lxc/a/config", tmpl);
+	T_EQ_INT(list_of(h, p, NETNS_LIST_LXC, got, sizeof(got), &trunc, &n), -ENOTDIR,
+		 "a file is not listed: -ENOTDIR");
+
+	snprintf(p, sizeof(p), "%s/lxd", tmpl);
+	fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	netns_helper_raw_list_request(3, req);
+	T_EQ_INT(netns_helper_raw_request(h, req, sizeof(req), fd), -EINVAL, "list mode 3 refused");
+	netns_helper_raw_list_request(0, req);
+	T_EQ_INT(netns_helper_raw_request(h, req, sizeof(req), fd), -EINVAL, "list mode 0 refused");
+	netns_helper_raw_list_request(NETNS_LIST_LXD, req);
+	T_EQ_INT(netns_helper_raw_request(h, req, sizeof(req), -1), -EINVAL,
+		 "list request without a directory refused");
+	req[12] = 1;
+	T_EQ_INT(netns_helper_raw_request(h, req, sizeof(req), fd), -EINVAL,
+		 "list request with the reserved field set refused");
+	close(fd);
+	T_EQ_INT(count_fds(hp), 5, "helper closed every directory it was handed");
+	T_EQ_INT(kill(hp, 0), 0, "helper alive after the list requests");
+
+	snprintf(p, sizeof(p), "rm -rf '%s'", tmpl);
+	T_EQ_INT(system(p), 0, "test directory removed");
+}
+
 static void test_exec_confined(pid_t hp)
 {
 	char path[64], a[PATH_MAX], b[PATH_MAX], cmdline[256];
@@ -662,9 +795,9 @@ int main(int argc, char **argv)
 	if (r < 0)
 		return t_done();
 	hp = netns_helper_pid(h);
-	T_EQ_U64(status_hex(hp, "CapEff:"), HELPER_CAPS, "helper CapEff = SYS_ADMIN|SYS_PTRACE");
-	T_EQ_U64(status_hex(hp, "CapPrm:"), HELPER_CAPS, "helper CapPrm = SYS_ADMIN|SYS_PTRACE");
-	T_EQ_U64(status_hex(hp, "CapBnd:"), HELPER_CAPS, "helper CapBnd = SYS_ADMIN|SYS_PTRACE");
+	T_EQ_U64(status_hex(hp, "CapEff:"), HELPER_CAPS, "helper CapEff = SYS_ADMIN|SYS_PTRACE|DAC_READ_SEARCH");
+	T_EQ_U64(status_hex(hp, "CapPrm:"), HELPER_CAPS, "helper CapPrm = SYS_ADMIN|SYS_PTRACE|DAC_READ_SEARCH");
+	T_EQ_U64(status_hex(hp, "CapBnd:"), HELPER_CAPS, "helper CapBnd = SYS_ADMIN|SYS_PTRACE|DAC_READ_SEARCH");
 	T_EQ_U64(status_hex(hp, "CapInh:"), 0, "helper CapInh empty");
 	T_EQ_U64(status_hex(hp, "CapAmb:"), 0, "helper CapAmb empty");
 	T_EQ_INT(status_dec(hp, "NoNewPrivs:"), 1, "helper no_new_privs");
@@ -785,6 +918,7 @@ int main(int argc, char **argv)
 		T_EQ_INT(netns_helper_open(h, dead, dst, &fd, NULL), -ESRCH, "dead pid -> ESRCH");
 	}
 	test_malformed(h, st);
+	test_list(h);
 
 	/* privilege separation: the collector drops everything, still served */
 	child_priv(h, NULL, &rep);

@@ -34,13 +34,33 @@ static char *join(const struct state_known *k)
 	return s;
 }
 
+/* The lists of the directories LV and DV (NULL-terminated) as the
+ * collector makes them without the netns helper: state_list_dir() of
+ * each, a missing one holding nothing. */
+static void dirs_of(char **lv, char **dv, struct state_dirs *d)
+{
+	for (int lxd = 0; lxd < 2; lxd++)
+		for (char **p = lxd ? dv : lv; *p; p++) {
+			char *names = NULL;
+			size_t len = 0;
+			int r = state_list_dir(*p, lxd, &names, &len);
+
+			if (r == -ENOENT)
+				continue;
+			T_EQ_INT(r, 0, *p);
+			T_EQ_INT(state_dirs_add(d, lxd, names, len), 0, "names added");
+			free(names);
+		}
+	state_dirs_done(d);
+}
+
 /* state_ident() of CGNAME as "PROJECT/NAME" ("-" for none) */
-static char *ident(const struct strv *lp, const struct strv *dp, const char *cgname)
+static char *ident(const struct state_dirs *d, const char *cgname)
 {
 	struct state_known k = { NULL, NULL };
 	static char s[64];
 
-	if (state_ident(lp, dp, cgname, &k.name, &k.project) < 0)
+	if (state_ident(d, cgname, &k.name, &k.project) < 0)
 		return strcpy(s, "(error)");
 	strcpy(s, join(&k));
 	free(k.name);
@@ -49,7 +69,7 @@ static char *ident(const struct strv *lp, const struct strv *dp, const char *cgn
 }
 
 /* The rule of README "How containers are found", name by name. */
-static void test_ident(struct strv *lp, struct strv *dp)
+static void test_ident(struct state_dirs *d)
 {
 	static const struct {
 		const char *cgname, *want, *why;
@@ -65,19 +85,19 @@ static void test_ident(struct strv *lp, struct strv *dp)
 		{ "x_", "-/x_", "a trailing '_' splits nothing" },
 		{ "zed", "-/zed", "LXD's default project" },
 	};
-	size_t n = dp->n;
+	size_t n = d->nlxd;
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		T_EQ_STR(ident(lp, dp, t[i].cgname), t[i].want, t[i].why);
-	dp->n = 0;
-	T_EQ_STR(ident(lp, dp, "proj_app"), "-/proj_app", "lxd_path empty: never split");
-	dp->n = n;
+		T_EQ_STR(ident(d, t[i].cgname), t[i].want, t[i].why);
+	d->nlxd = 0;
+	T_EQ_STR(ident(d, "proj_app"), "-/proj_app", "lxd_path empty: never split");
+	d->nlxd = n;
 }
 
 int main(void)
 {
-	char lxc[512], lxd1[512], lxd2[512], gone[512], *lv[2], *dv[4];
-	struct strv lp = { lv, 1 }, dp = { dv, 3 };
+	char lxc[512], lxd1[512], lxd2[512], gone[512], *lv[2], *dv[4], *none[1] = { NULL };
+	struct state_dirs d = { 0 }, empty = { 0 };
 	struct state_known *k = NULL;
 	size_t n = 0;
 	char buf[512];
@@ -93,6 +113,7 @@ int main(void)
 	mk("lxc/my_ct", false), mk("lxc/my_ct/config", true);	/* plain LXC with a '_' */
 	mk("lxc/both_x", false), mk("lxc/both_x/config", true); /* LXC's, also in lxd/ */
 	mk("lxc/nocfg_y", false);				/* no config: not LXC's */
+	mk("lxc/cfgdir", false), mk("lxc/cfgdir/config", false); /* config not a file */
 	mk("lxd", false);
 	mk("lxd/web", false);	    /* LXD's default project: the same as LXC's web */
 	mk("lxd/proj_app", false);  /* project proj */
@@ -112,7 +133,8 @@ int main(void)
 	lv[0] = lxc, lv[1] = NULL;
 	dv[0] = lxd1, dv[1] = lxd2, dv[2] = gone, dv[3] = NULL;
 
-	T_EQ_INT(state_scan(&lp, &dp, &k, &n), 0, "scan");
+	dirs_of(lv, dv, &d);
+	T_EQ_INT(state_scan(&d, &k, &n), 0, "scan");
 	{
 		static const char *const want[] = { "-/_x",    "-/both_x", "-/db", "-/my_ct",
 						    "-/web",   "-/x_",	   "-/zed", "nocfg/y",
@@ -125,10 +147,25 @@ int main(void)
 	}
 	state_known_free(k, n);
 
-	test_ident(&lp, &dp);
+	test_ident(&d);
+	state_dirs_free(&d);
 
-	lp.n = 0, dp.n = 0;
-	T_EQ_INT(state_scan(&lp, &dp, &k, &n), 0, "no directory at all");
+	{ /* the helper's lists pass through state_dirs_add(): bad names
+	   * dropped, the same name from two directories once */
+		static const char raw[] = "b\0a\0.h\0x/y\0c\001d\0\0a\0";
+		struct state_dirs t = { 0 };
+
+		T_EQ_INT(state_dirs_add(&t, true, raw, sizeof(raw) - 1), 0, "raw names added");
+		state_dirs_done(&t);
+		T_OK(t.nlxd == 2 && strcmp(t.lxd[0], "a") == 0 && strcmp(t.lxd[1], "b") == 0,
+		     "only a and b kept, sorted, once (got %zu)", t.nlxd);
+		T_EQ_INT(state_dirs_add(&t, false, "q", 1), 0, "a last name without its NUL");
+		T_OK(t.nlxc == 1 && strcmp(t.lxc[0], "q") == 0, "taken up to the end");
+		state_dirs_free(&t);
+	}
+
+	dirs_of(none, none, &empty);
+	T_EQ_INT(state_scan(&empty, &k, &n), 0, "no directory at all");
 	T_EQ_INT(n, 0, "nothing found");
 	state_known_free(k, n);
 

@@ -236,9 +236,9 @@ eq "collector CapPrm" "$(st "$PID0" CapPrm)" 0000000000000000
 check "collector runs under a dynamic uid, not root" test "$(st "$PID0" Uid | awk '{print $2}')" != 0
 kids=$(pgrep -P "$PID0" | tr '\n' ' ')
 eq "one child process of the collector: the netns helper" "$(echo $kids | wc -w)" 1
-# CAP_SYS_ADMIN is bit 21, CAP_SYS_PTRACE bit 19
+# CAP_SYS_ADMIN is bit 21, CAP_SYS_PTRACE bit 19, CAP_DAC_READ_SEARCH bit 2
 for k in $kids; do
-	eq "helper ($(cat /proc/$k/comm)) CapEff exactly SYS_ADMIN|SYS_PTRACE" "$(st "$k" CapEff)" 0000000000280000
+	eq "helper ($(cat /proc/$k/comm)) CapEff exactly SYS_ADMIN|SYS_PTRACE|DAC_READ_SEARCH" "$(st "$k" CapEff)" 0000000000280004
 done
 
 # ---------------------------------------------------------------- reload
@@ -371,12 +371,17 @@ eq "no warning in the journal from install to now" "$(printf '%s' "$warn" | grep
 # of failing with EPERM, so that it shows up in the kernel's audit log
 # (and from this start on, the Prometheus endpoint: [prometheus] changes
 # take effect at a start, which also reads LXC's directory: c3 is there)
-# lxc-create makes NAME 0770 root:root: the daemon's dynamic uid could not
-# see NAME/config, and a stopped container would be missing (a running one
-# is found by its cgroup); searchable, as c1 and c2 are
+# lxc-create makes NAME 0770 root:root and LXD its instance directories
+# 0711: the daemon's dynamic uid can read neither, its netns helper lists
+# them (CAP_DAC_READ_SEARCH); both stay as they were made
 check "LXC container c3 created, never started" sh -c \
-	'lxc-create -t busybox -n c3 >/tmp/c3.create.log 2>&1 && chmod 755 /var/lib/lxc/c3 &&
+	'lxc-create -t busybox -n c3 >/tmp/c3.create.log 2>&1 &&
 	[ "$(lxc-info -n c3 -sH)" = STOPPED ]'
+eq "c3's directory as lxc-create made it" "$(stat -c '%a %u' /var/lib/lxc/c3)" "770 0"
+check "LXD instance a2 created in project p1, never started" sh -c \
+	'lxc init bb a2 --project p1 >/tmp/a2.init.log 2>&1 &&
+	[ "$(lxc list a2 --project p1 -c s -f csv)" = STOPPED ]'
+eq "LXD's instance directory as LXD made it" "$(stat -c '%a %u' /var/lib/lxd/containers)" "711 0"
 sed -i "s/^listen = .*/listen = $PROM_ADDR/" /etc/lxcollectd/lxcollectd.ini
 mkdir -p /run/systemd/system/$U.d
 cat >/run/systemd/system/$U.d/test.conf <<EOF
@@ -496,6 +501,8 @@ check "promtool check metrics accepts /metrics" test $? = 0 -a -z "$pt"
 [ -n "$pt" ] && printf '%s\n' "$pt" | head -n 10 | sed 's/^/#   /'
 state() { grep "^lxcollectd_container_state{" $PD/own.txt | grep -F "container=\"$1\"" | grep -F "state=\"$2\"" | awk '{ print $NF }'; }
 eq "container_state: c3 (never started) STOPPED" "$(state c3 STOPPED)" 1
+eq "container_state: a2 in p1 (never started) STOPPED" \
+	"$(grep "^lxcollectd_container_state{" $PD/own.txt | grep -F 'container="a2"' | grep -F 'project="p1"' | grep -F 'state="STOPPED"' | awk '{ print $NF }')" 1
 eq "container_state: c1 RUNNING" "$(state c1 RUNNING)" 1
 fs_size=$(grep '^lxcollectd_container_fs_size_bytes{' $PD/own.txt | grep -F 'container="c1"' | grep -F 'mountpoint="/"' | awk '{ print $NF }')
 eq "container_fs: c1's / as large as the file system under its rootfs" "$fs_size" \
@@ -503,6 +510,7 @@ eq "container_fs: c1's / as large as the file system under its rootfs" "$fs_size
 lxc config device remove a1 xblk --project p1 >/dev/null
 losetup -d "$loop"
 lxc-destroy -n c3 >/dev/null 2>&1
+lxc delete a2 --project p1 >/dev/null 2>&1
 
 # ---------------------------------------------------------------- outage
 tdiag "outage: influxdb stopped"
